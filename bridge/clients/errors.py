@@ -1,0 +1,71 @@
+"""The errors a client may raise. Nothing else escapes a client.
+
+    BridgeError
+    └── ClientError                 a call to Magento or Odoo did not succeed
+        ├── RetryableError          try again later: timeouts, dropped connections,
+        │                           429 (with `retry_after`), 5xx, Odoo serialization
+        │                           failures and concurrent updates
+        └── PermanentError          the same call will fail again until a person acts:
+            ├── AuthenticationError bad credentials, expired or revoked token
+            ├── NotFoundError       the record, URL or database does not exist
+            └── ValidationError     the other side refused the data (4xx, Odoo
+                                    ValidationError / UserError / AccessError)
+
+Every error carries a one-line `message` a merchant can act on; secrets never
+appear in it.
+"""
+
+from __future__ import annotations
+
+
+class BridgeError(Exception):
+    """Root of every error Bridge raises on purpose."""
+
+
+class ClientError(BridgeError):
+    """A call to Magento or Odoo did not succeed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        kind: str | None = None,
+        details: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        #: HTTP status, when there was an answer.
+        self.status = status
+        #: The other side's own name for the error, e.g. "odoo.exceptions.UserError".
+        self.kind = kind
+        #: The raw error body, kept for the sync log (never shown by default).
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RetryableError(ClientError):
+    """Transient: the same call may succeed later."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        #: Seconds the server asked us to wait (HTTP Retry-After), if it said.
+        self.retry_after = retry_after
+
+
+class PermanentError(ClientError):
+    """The same call will fail again until a person changes something."""
+
+
+class AuthenticationError(PermanentError):
+    """Credentials were refused."""
+
+
+class NotFoundError(PermanentError):
+    """The record, endpoint or database does not exist."""
+
+
+class ValidationError(PermanentError):
+    """The other side refused the data."""
