@@ -14,6 +14,7 @@ succeed" deterministic. `path_contains` limits faults to matching paths.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -107,7 +108,9 @@ class Faults:
 
 def _json(start_response: StartResponse, status: str, body: Any) -> list[bytes]:
     data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 
@@ -148,10 +151,8 @@ class FaultMiddleware:
             sock = environ.get("werkzeug.socket")
             if sock is not None:
                 # Half-close both ways: the client sees the connection drop with no answer.
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             start_response("500 Dropped", [])
             return [b""]
         return self.app(environ, start_response)

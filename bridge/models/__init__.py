@@ -1,0 +1,47 @@
+"""State: typed SQLAlchemy models. Import from here."""
+
+from bridge.models.base import Base, utcnow
+from bridge.models.binding import Binding
+from bridge.models.connection import (
+    DEFAULT_ORDER_STATES,
+    RETENTION_CHOICES,
+    Channel,
+    Connection,
+    MagentoAuthMethod,
+    OdooProtocol,
+)
+from bridge.models.schedule import Cursor, Schedule
+from bridge.models.store import (
+    AttributeSet,
+    CustomerGroup,
+    PaymentMethod,
+    ShippingMethod,
+    Store,
+    StoreView,
+    Website,
+)
+from bridge.models.sync_log import Direction, LogState, SyncLog
+
+__all__ = [
+    "DEFAULT_ORDER_STATES",
+    "RETENTION_CHOICES",
+    "AttributeSet",
+    "Base",
+    "Binding",
+    "Channel",
+    "Connection",
+    "Cursor",
+    "CustomerGroup",
+    "Direction",
+    "LogState",
+    "MagentoAuthMethod",
+    "OdooProtocol",
+    "PaymentMethod",
+    "Schedule",
+    "ShippingMethod",
+    "Store",
+    "StoreView",
+    "SyncLog",
+    "Website",
+    "utcnow",
+]

@@ -1,0 +1,67 @@
+"""Settings, read from the environment (prefix BRIDGE_) or a `.env` file.
+
+Options read:
+
+- ``BRIDGE_DATABASE_URL``: SQLAlchemy URL of the state database.
+  Default: a SQLite file ``bridge.sqlite3`` in ``BRIDGE_DATA_DIR``.
+- ``BRIDGE_BROKER_URL``: Celery broker, e.g. ``redis://127.0.0.1:6379/0``.
+  Default: ``redis://127.0.0.1:6379/0``. ``memory://`` runs the embedded broker.
+- ``BRIDGE_SECRET_KEY``: key(s) encrypting credentials at rest; a Fernet key or any
+  passphrase, several separated by commas to rotate (the first encrypts).
+  Default: a key generated once into ``BRIDGE_DATA_DIR/secret.key`` (mode 0600).
+- ``BRIDGE_DATA_DIR``: where the default database and key live. Default ``~/.local/share/bridge``.
+- ``BRIDGE_TASK_TIME_LIMIT``: hard limit in seconds for one task. Default 600.
+- ``BRIDGE_RETRY_MAX``: retries of a retryable error before the log fails. Default 8.
+- ``BRIDGE_RETRY_BACKOFF_MAX``: cap in seconds of one retry countdown. Default 600.
+- ``BRIDGE_HTTP_TIMEOUT``: seconds for one call to Magento or Odoo. Default 30.
+- ``BRIDGE_FIXTURES_DIR``: recorded Magento payloads seeding the Magento sandbox.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BRIDGE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "bridge")
+    database_url: str | None = None
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: SecretStr | None = None
+    task_time_limit: int = 600
+    retry_max: int = 8
+    retry_backoff_max: int = 600
+    http_timeout: float = 30.0
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return normalize_db_url(self.database_url)
+        return f"sqlite:///{self.data_dir / 'bridge.sqlite3'}"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.data_dir / "secret.key"
+
+
+def normalize_db_url(url: str) -> str:
+    """Plain ``postgresql://`` means psycopg2 here (SQLAlchemy 2.1 would pick psycopg 3)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    """Forget cached settings (the demo and tests change the environment)."""
+    get_settings.cache_clear()
+    return get_settings()
