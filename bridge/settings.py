@@ -12,6 +12,7 @@ Options read:
 - ``BRIDGE_DATA_DIR``: where the default database and key live. Default ``~/.local/share/bridge``.
 - ``BRIDGE_TASK_TIME_LIMIT``: hard limit in seconds for one task. Default 600.
 - ``BRIDGE_RETRY_MAX``: retries of a retryable error before the log fails. Default 8.
+- ``BRIDGE_RETRY_BACKOFF_BASE``: seconds before the first retry, doubled each time. Default 5.
 - ``BRIDGE_RETRY_BACKOFF_MAX``: cap in seconds of one retry countdown. Default 600.
 - ``BRIDGE_HTTP_TIMEOUT``: seconds for one call to Magento or Odoo. Default 30.
 - ``BRIDGE_FIXTURES_DIR``: recorded Magento payloads seeding the Magento sandbox.
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     task_time_limit: int = 600
     retry_max: int = 8
+    retry_backoff_base: float = 5.0
     retry_backoff_max: int = 600
     http_timeout: float = 30.0
 

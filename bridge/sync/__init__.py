@@ -1,0 +1,1 @@
+"""Use cases: read what they need, map with pure functions, write the other side, bind."""

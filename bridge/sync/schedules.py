@@ -1,0 +1,104 @@
+"""Schedules: when a job is next due, which are due now, and the defaults every install has."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from celery.schedules import crontab
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bridge.models import Schedule, utcnow
+
+#: Jobs every install runs, not tied to one connection: (job, interval, crontab).
+GLOBAL_DEFAULTS: tuple[tuple[str, int | None, str | None], ...] = (
+    ("purge_logs", None, "17 3 * * *"),  # daily, at a quiet minute
+)
+
+
+def parse_crontab(expr: str) -> crontab:
+    """Five fields, as cron has them: minute hour day-of-month month day-of-week."""
+    parts = expr.split()
+    if len(parts) != 5:
+        raise ValueError(f"a crontab has five fields, got {expr!r}")
+    minute, hour, day_of_month, month, day_of_week = parts
+    return crontab(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month,
+        day_of_week=day_of_week,
+    )
+
+
+def next_run(schedule: Schedule, after: datetime) -> datetime:
+    if schedule.interval_seconds is not None:
+        return after + timedelta(seconds=schedule.interval_seconds)
+    assert schedule.crontab is not None
+    cron = parse_crontab(schedule.crontab)
+    cron.nowfun = lambda: after
+    return after + cron.remaining_estimate(after)
+
+
+def due(session: Session, now: datetime) -> list[Schedule]:
+    return list(
+        session.scalars(
+            select(Schedule)
+            .where(
+                Schedule.enabled.is_(True),
+                or_(Schedule.next_run_at.is_(None), Schedule.next_run_at <= now),
+            )
+            .order_by(Schedule.id)
+        )
+    )
+
+
+def seconds_to_next(session: Session, now: datetime, ceiling: float) -> float:
+    nxt = session.scalars(
+        select(Schedule.next_run_at)
+        .where(Schedule.enabled.is_(True), Schedule.next_run_at.is_not(None))
+        .order_by(Schedule.next_run_at)
+        .limit(1)
+    ).first()
+    if nxt is None:
+        return ceiling
+    return max(0.1, min(ceiling, (nxt - now).total_seconds()))
+
+
+def ensure_defaults(session: Session) -> None:
+    for job, interval, cron in GLOBAL_DEFAULTS:
+        exists = session.scalars(
+            select(Schedule).where(Schedule.connection_id.is_(None), Schedule.job == job)
+        ).first()
+        if exists is None:
+            sched = Schedule(job=job, interval_seconds=interval, crontab=cron)
+            sched.next_run_at = next_run(sched, utcnow())
+            session.add(sched)
+
+
+def set_schedule(
+    session: Session,
+    job: str,
+    connection_id: int | None,
+    *,
+    interval_seconds: int | None = None,
+    cron: str | None = None,
+    enabled: bool = True,
+) -> Schedule:
+    """Create or change a schedule; beat sees it on its next tick."""
+    if (interval_seconds is None) == (cron is None):
+        raise ValueError("give either an interval or a crontab")
+    if cron is not None:
+        parse_crontab(cron)
+    sched = session.scalars(
+        select(Schedule).where(Schedule.connection_id == connection_id, Schedule.job == job)
+    ).first()
+    if sched is None:
+        sched = Schedule(job=job, connection_id=connection_id)
+        session.add(sched)
+    sched.interval_seconds = interval_seconds
+    sched.crontab = cron
+    sched.enabled = enabled
+    sched.next_run_at = next_run(sched, utcnow())
+    session.flush()
+    return sched

@@ -1,0 +1,1 @@
+"""Entry points that run: the Celery app (workers) and the database-driven beat scheduler."""

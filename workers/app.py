@@ -1,0 +1,16 @@
+"""The Celery application. `celery -A workers.app worker -Q setup,orders,...` runs a worker."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+TASK_MODULES = ["tasks.setup", "tasks.maintenance"]
+
+
+def create_app() -> Celery:
+    celery_app = Celery("bridge", include=TASK_MODULES)
+    celery_app.config_from_object("celeryconfig")
+    return celery_app
+
+
+app = create_app()
