@@ -61,6 +61,11 @@ def enqueue(job: Job, connection_id: int | None, key: str | None = None) -> int:
             state=LogState.QUEUED,
         )
         log_id = entry.id
+    _send(job, log_id)
+    return log_id
+
+
+def _send(job: Job, log_id: int) -> None:
     try:
         job.task.apply_async(args=[log_id], retry=True, retry_policy={"max_retries": 2})
     except OperationalError as exc:
@@ -70,7 +75,6 @@ def enqueue(job: Job, connection_id: int | None, key: str | None = None) -> int:
             if failed is not None:
                 logbook.mark_failed(failed, reason)
         raise BrokerUnavailable(reason) from exc
-    return log_id
 
 
 def wait_for(log_id: int, timeout: float, poll: float = 0.2) -> SyncLog | None:
@@ -85,6 +89,58 @@ def wait_for(log_id: int, timeout: float, poll: float = 0.2) -> SyncLog | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(poll)
+
+
+#: Record-level logs (one failed record of a setup import) retry by re-running the import.
+RECORD_TO_IMPORT = {
+    "website": "websites",
+    "store": "websites",
+    "store_view": "websites",
+    "attribute_set": "attribute-sets",
+    "customer_group": "customer-groups",
+    "payment_method": "payment-methods",
+    "shipping_method": "shipping-methods",
+}
+
+
+def job_for_log(entry: SyncLog) -> Job | None:
+    """The job that redoes what a log did, if it can be redone."""
+    if entry.entity == CHECK_JOB.entity:
+        return CHECK_JOB
+    if entry.entity.startswith("setup."):
+        return setup_import_job(entry.entity.removeprefix("setup."))
+    if entry.entity in RECORD_TO_IMPORT:
+        return setup_import_job(RECORD_TO_IMPORT[entry.entity])
+    return next((job for job in JOBS.values() if job.entity == entry.entity), None)
+
+
+def retry_log(log_id: int) -> int:
+    """Queue a failed log again: the same log for a job, a new import run for a record.
+
+    Returns the id of the log that will carry the retry.
+    """
+    with session_scope() as session:
+        entry = session.get(SyncLog, log_id)
+        if entry is None:
+            raise LookupError(f"no sync log {log_id}")
+        if entry.state is not LogState.FAILED:
+            raise ValueError(f"log {log_id} is {entry.state}, only failed logs are retried")
+        job = job_for_log(entry)
+        if job is None:
+            raise ValueError(f"log {log_id} ({entry.entity}) cannot be retried")
+        connection_id = entry.connection_id
+        same_log = entry.entity == job.entity
+        if same_log:
+            logbook.mark_retrying(entry, f"retry asked (was: {entry.reason})")
+    if same_log:
+        _send(job, log_id)
+        return log_id
+    new_id = enqueue(job, connection_id)
+    with session_scope() as session:
+        entry = session.get(SyncLog, log_id)
+        if entry is not None:
+            entry.result = {**(entry.result or {}), "retried_in_log": new_id}
+    return new_id
 
 
 def _broker_hint() -> str:

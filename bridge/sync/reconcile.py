@@ -48,19 +48,27 @@ class OdooSide:
     find_existing: Callable[[list[Any]], Mapping[str, int]]
 
 
+@dataclass
+class Upserted:
+    present: dict[str, Any]
+    vanished: list[Any]
+    created: int = 0
+    updated: int = 0
+
+
 def upsert_rows(
     session: Session,
     model: type,
     connection_id: int,
     key_attr: str,
     rows: Iterable[Any],
-) -> tuple[dict[str, Any], list[Any]]:
-    """Make our table match `rows`: returns ({key: db row} of present rows, vanished rows)."""
+) -> Upserted:
+    """Make our table match `rows`; rows no longer listed are marked inactive."""
     existing = {
         str(getattr(r, key_attr)): r
         for r in session.scalars(select(model).where(model.connection_id == connection_id))
     }
-    present: dict[str, Any] = {}
+    out = Upserted(present={}, vanished=[])
     for row in rows:
         key = str(getattr(row, key_attr))
         values = asdict(row)
@@ -68,17 +76,20 @@ def upsert_rows(
         if db_row is None:
             db_row = model(connection_id=connection_id, **values)
             session.add(db_row)
+            out.created += 1
         else:
-            for attr, value in values.items():
-                if getattr(db_row, attr) != value:
-                    setattr(db_row, attr, value)
+            changed = {a: v for a, v in values.items() if getattr(db_row, a) != v}
+            if changed or not db_row.active:
+                out.updated += 1
+            for attr, value in changed.items():
+                setattr(db_row, attr, value)
         db_row.active = True
-        present[key] = db_row
-    vanished = [r for k, r in existing.items() if k not in present and r.active]
-    for db_row in vanished:
+        out.present[key] = db_row
+    out.vanished = [r for k, r in existing.items() if k not in out.present and r.active]
+    for db_row in out.vanished:
         db_row.active = False
     session.flush()
-    return present, vanished
+    return out
 
 
 def reconcile(
@@ -96,7 +107,8 @@ def reconcile(
 ) -> Outcome:
     """Mirror `rows` into `model` and, when `odoo_side` is given, into Odoo via Bindings."""
     outcome = Outcome(entity=entity)
-    present, vanished = upsert_rows(session, model, connection_id, key_attr, rows)
+    upserted = upsert_rows(session, model, connection_id, key_attr, rows)
+    vanished = upserted.vanished
     if keep_vanished:
         for db_row in vanished:
             db_row.active = True
@@ -107,7 +119,8 @@ def reconcile(
             session, odoo, outcome, connection_id, entity, rows, key_attr, odoo_side, vanished
         )
     else:
-        outcome.unchanged = len(rows)
+        outcome.created, outcome.updated = upserted.created, upserted.updated
+        outcome.unchanged = len(rows) - upserted.created - upserted.updated
         outcome.archived = len(vanished)
     for row in rows:
         key = str(getattr(row, key_attr))

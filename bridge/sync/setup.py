@@ -212,7 +212,7 @@ def import_payment_methods(ctx: SetupContext) -> dict[str, Any]:
         key_attr="code",
         rows=list(rows.values()),
         odoo_side=OdooSide("account.journal", m.journal_values, find_journals),
-        label=lambda r: f"{r.title} [{r.code}] {'online' if r.online else 'offline'}",
+        label=lambda r: f"{r.title} ({'online' if r.online else 'offline'})",
     )
     outcome.failed = failed + seen_failed
     return _result(outcome)
@@ -257,7 +257,7 @@ def import_shipping_methods(ctx: SetupContext) -> dict[str, Any]:
         odoo_side=OdooSide(
             "delivery.carrier", lambda r: m.carrier_values(r, products[r.code]), find_carriers
         ),
-        label=lambda r: f"{r.title} [{r.code}]",
+        label=lambda r: r.title,
         keep_vanished=True,
     )
     outcome.failed = failed

@@ -1,0 +1,94 @@
+"""Long-running services: worker, beat, Flower, the sandboxes; and database migrations."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from bridge import db
+from bridge.cli.common import console, fail, ready_db
+from celeryconfig import QUEUES
+
+sandbox_app = typer.Typer(help="Run a sandbox (Magento REST or Odoo RPC) on 127.0.0.1.")
+db_app = typer.Typer(help="The state database's schema.")
+
+
+def worker(
+    queues: Annotated[
+        str, typer.Option("--queues", "-Q", help="Comma-separated queues.")
+    ] = ",".join(QUEUES),
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 2,
+    loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
+) -> None:
+    """Run a Celery worker (same as `celery -A workers.app worker`)."""
+    ready_db()
+    _celery(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel])
+
+
+def beat(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO") -> None:
+    """Run beat: sends each connection's scheduled jobs; one instance at a time."""
+    ready_db()
+    _celery(["beat", "-l", loglevel])
+
+
+def flower(
+    port: Annotated[int, typer.Option()] = 5555,
+    basic_auth: Annotated[
+        str | None, typer.Option(envvar="FLOWER_BASIC_AUTH", help="user:password")
+    ] = None,
+) -> None:
+    """Run Flower to watch the workers (give it basic auth outside a laptop)."""
+    args = ["flower", f"--port={port}", "--address=127.0.0.1"]
+    if basic_auth:
+        args.append(f"--basic-auth={basic_auth}")
+    _celery(args)
+
+
+def _celery(args: list[str]) -> None:
+    os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *args])
+
+
+@sandbox_app.command("magento")
+def sandbox_magento(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
+) -> None:
+    """Serve the Magento sandbox until stopped (Ctrl-C)."""
+    from sandbox.magento import serve
+
+    console.print(f"Magento sandbox on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    serve(port)
+
+
+@sandbox_app.command("odoo")
+def sandbox_odoo(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8069,
+    version: Annotated[str, typer.Option(help="Odoo version to speak: 16.0-19.0.")] = "18.0",
+) -> None:
+    """Serve the Odoo sandbox until stopped (Ctrl-C)."""
+    from sandbox.odoo import serve
+
+    console.print(f"Odoo {version} sandbox on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    serve(port, version=version)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION."""
+    try:
+        db.upgrade(revision=revision)
+    except Exception as exc:  # noqa: BLE001 - report as one line
+        fail(f"migration failed: {exc}")
+    console.print(f"[green]✓[/green] database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' empties the database)."""
+    try:
+        db.downgrade(revision=revision)
+    except Exception as exc:  # noqa: BLE001 - report as one line
+        fail(f"migration failed: {exc}")
+    console.print(f"[green]✓[/green] database at {revision}")
