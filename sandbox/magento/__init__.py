@@ -1,0 +1,116 @@
+"""Magento 2 sandbox: an HTTP server speaking Magento's REST protocol, seeded from real recordings.
+
+Start it in the foreground with `python -m sandbox.magento --port 8081` (or
+`bridge sandbox magento --port P`), or in-process with `MagentoSandbox().start()`.
+
+Credentials (see `sandbox.magento.credentials`): admin `admin` / `admin123`; integration
+token `sandbox-integration-token` (Bearer); OAuth 1.0a consumer key/secret
+`sandbox-consumer-key` / `sandbox-consumer-secret`, access token/secret
+`sandbox-access-token` / `sandbox-access-token-secret`.
+
+REST endpoints (under `/rest/V1/` and `/rest/<store_code>/V1/`): store/websites,
+store/storeGroups, store/storeViews, store/storeConfigs; integration/admin/token;
+eav/attribute-sets/list and /{id}; products/attribute-sets/sets/list, POST
+products/attribute-sets, GET/PUT/DELETE products/attribute-sets/{id};
+customerGroups/search, POST customerGroups, GET/PUT/DELETE customerGroups/{id};
+POST guest-carts, GET guest-carts/{cartId}/payment-methods; GET orders, orders/{id};
+GET products, products/{sku}; GET customers/search, customers/{id}.
+
+Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmarks:
+
+    GET|POST|DELETE /__sandbox__/faults            fault injection (sandbox.faults)
+    GET    /__sandbox__/records/<kind>             all records of a kind
+    POST   /__sandbox__/records/<kind>             insert or replace one (JSON object)
+    GET    /__sandbox__/records/<kind>/<key>       one record
+    PUT    /__sandbox__/records/<kind>/<key>       merge fields into one record
+    DELETE /__sandbox__/records/<kind>/<key>       remove one record
+    POST   /__sandbox__/tokens/expire              revoke admin tokens ({"token": t} for one)
+    POST   /__sandbox__/reset                      forget everything, seed again
+
+Kinds: websites, store_groups, store_views, store_configs, customer_groups,
+attribute_sets, payment_methods (`active` toggles one), orders, customers, products,
+categories, stock_items, shipments, invoices, creditmemos.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from sandbox.faults import Faults
+from sandbox.magento import credentials
+from sandbox.magento.app import make_app
+from sandbox.magento.credentials import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    INTEGRATION_TOKEN,
+    OAUTH_ACCESS_TOKEN,
+    OAUTH_ACCESS_TOKEN_SECRET,
+    OAUTH_CONSUMER_KEY,
+    OAUTH_CONSUMER_SECRET,
+)
+from sandbox.magento.seed import seed as seed_store
+from sandbox.magento.store import MagentoStore
+from sandbox.server import SandboxServer
+
+__all__ = [
+    "ADMIN_PASSWORD",
+    "ADMIN_USERNAME",
+    "INTEGRATION_TOKEN",
+    "OAUTH_ACCESS_TOKEN",
+    "OAUTH_ACCESS_TOKEN_SECRET",
+    "OAUTH_CONSUMER_KEY",
+    "OAUTH_CONSUMER_SECRET",
+    "MagentoSandbox",
+    "MagentoStore",
+    "credentials",
+    "serve",
+]
+
+
+class MagentoSandbox:
+    """One sandbox: its store, its faults and its HTTP server on loopback."""
+
+    def __init__(self, port: int = 0, seed: bool = True, host: str = "127.0.0.1") -> None:
+        self.store = MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD)
+        self.faults = Faults()
+        self._seed = seed
+        self.reseed()
+        self.app = make_app(self.store, self.faults, self.reseed)
+        self._server = SandboxServer(self.app, host=host, port=port)
+
+    def reseed(self) -> None:
+        self.store.clear()
+        if self._seed:
+            seed_store(self.store)
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    def start(self) -> MagentoSandbox:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def __enter__(self) -> MagentoSandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(port: int, host: str = "127.0.0.1") -> None:
+    """Serve in the foreground until Ctrl-C."""
+    sandbox = MagentoSandbox(port=port, host=host)
+    print(f"Magento sandbox on {sandbox.url}/rest/V1/ (credentials: sandbox.magento.credentials)")
+    with contextlib.suppress(KeyboardInterrupt):
+        sandbox.serve_forever()

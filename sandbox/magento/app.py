@@ -1,0 +1,536 @@
+"""The Magento sandbox's WSGI app: Magento's REST wire protocol over a `MagentoStore`.
+
+REST lives under `/rest/V1/...` and `/rest/<store_code>/V1/...` (an `/index.php`
+prefix is accepted too). Routing works on the raw, still percent-encoded path, so
+`products/bla%2Fkoe` reaches the product `bla/koe` as it does on a real store.
+Errors are Magento's bodies: `{"message": "...%name...", "parameters": {...}}`.
+The admin endpoints (`/__sandbox__/...`) are documented in `sandbox.magento`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
+
+from oauthlib.common import Request as OAuthRequest
+from oauthlib.oauth1.rfc5849 import signature as oauth_signature
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from sandbox.faults import ADMIN_PATH as FAULTS_PATH
+from sandbox.faults import FaultMiddleware, Faults
+from sandbox.magento import credentials
+from sandbox.magento.search import SearchError, parse_criteria, parse_fields, run, trim
+from sandbox.magento.store import KEYS, MagentoStore, UnknownKind
+
+_REST = re.compile(r"^(?:/index\.php)?/rest(?:/(?P<store>[^/]+))?/V1(?P<rest>/.*)$")
+PRODUCT_ENTITY_TYPE_ID = 4
+
+
+class MagentoHttpError(Exception):
+    """An error answer in Magento's shape."""
+
+    def __init__(self, status: int, message: str, parameters: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: dict[str, Any] = {"message": message}
+        if parameters is not None:
+            self.body["parameters"] = parameters
+
+
+def no_such_entity(field: str, value: Any) -> MagentoHttpError:
+    return MagentoHttpError(
+        404,
+        "No such entity with %fieldName = %fieldValue",
+        {"fieldName": field, "fieldValue": value},
+    )
+
+
+def _int_arg(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise MagentoHttpError(
+            400,
+            'The "%value" value\'s type is invalid. The "%type" type was expected. '
+            "Verify and try again.",
+            {"value": value, "type": "int"},
+        ) from None
+
+
+@dataclass
+class Call:
+    """One REST request as a handler sees it."""
+
+    request: Request
+    store_code: str
+    args: dict[str, str]
+
+    def body(self) -> Any:
+        raw = self.request.get_data()
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise MagentoHttpError(400, "Decoding error: %1", ["Syntax error"]) from None
+
+
+Handler = Callable[..., Any]
+
+
+class MagentoRestApp:
+    """Magento REST: store code resolution, auth, routing, `fields` trimming."""
+
+    def __init__(self, store: MagentoStore) -> None:
+        self.store = store
+        self._routes = Map(strict_slashes=False, merge_slashes=False)
+        self._handlers: dict[str, tuple[Handler, str | None]] = {}
+        self._define_routes()
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def _route(self, path: str, method: str, handler: Handler, acl: str | None) -> None:
+        endpoint = f"{method} {path}"
+        self._routes.add(Rule(path, methods=[method], endpoint=endpoint))
+        self._handlers[endpoint] = (handler, acl)
+
+    def _define_routes(self) -> None:
+        r = self._route
+        store_acl = "Magento_Backend::store"
+        r("/store/websites", "GET", self.websites, store_acl)
+        r("/store/storeGroups", "GET", self.store_groups, store_acl)
+        r("/store/storeViews", "GET", self.store_views, store_acl)
+        r("/store/storeConfigs", "GET", self.store_configs, store_acl)
+        r("/integration/admin/token", "POST", self.admin_token, None)
+        sets_acl = "Magento_Catalog::sets"
+        r("/eav/attribute-sets/list", "GET", self.attribute_sets_list, sets_acl)
+        r("/eav/attribute-sets/<set_id>", "GET", self.attribute_set_get, sets_acl)
+        r("/products/attribute-sets/sets/list", "GET", self.product_sets_list, sets_acl)
+        r("/products/attribute-sets", "POST", self.product_set_create, sets_acl)
+        r("/products/attribute-sets/<set_id>", "GET", self.product_set_get, sets_acl)
+        r("/products/attribute-sets/<set_id>", "PUT", self.product_set_update, sets_acl)
+        r("/products/attribute-sets/<set_id>", "DELETE", self.product_set_delete, sets_acl)
+        groups_acl = "Magento_Customer::group"
+        r("/customerGroups/search", "GET", self.customer_groups_search, groups_acl)
+        r("/customerGroups", "POST", self.customer_group_create, groups_acl)
+        r("/customerGroups/<group_id>", "GET", self.customer_group_get, groups_acl)
+        r("/customerGroups/<group_id>", "PUT", self.customer_group_update, groups_acl)
+        r("/customerGroups/<group_id>", "DELETE", self.customer_group_delete, groups_acl)
+        r("/guest-carts", "POST", self.guest_cart_create, None)
+        r("/guest-carts/<cart_id>/payment-methods", "GET", self.guest_payment_methods, None)
+        orders_acl = "Magento_Sales::actions_view"
+        r("/orders", "GET", self.orders_search, orders_acl)
+        r("/orders/<order_id>", "GET", self.order_get, orders_acl)
+        products_acl = "Magento_Catalog::products"
+        r("/products", "GET", self.products_search, products_acl)
+        r("/products/<sku>", "GET", self.product_get, products_acl)
+        customers_acl = "Magento_Customer::customer"
+        r("/customers/search", "GET", self.customers_search, customers_acl)
+        r("/customers/<customer_id>", "GET", self.customer_get, customers_acl)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            body = self._dispatch(request)
+            status = 200
+        except MagentoHttpError as exc:
+            body, status = exc.body, exc.status
+        except SearchError as exc:
+            body, status = exc.body, 400
+        response = Response(json.dumps(body), status=status, content_type="application/json")
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Any:
+        raw_path = _raw_path(request.environ)
+        match = _REST.match(raw_path)
+        if not match:
+            raise MagentoHttpError(404, "Request does not match any route.")
+        store_code = match.group("store") or "default"
+        if store_code not in self._store_codes():
+            raise MagentoHttpError(
+                400, "The store that was requested wasn't found. Verify the store and try again."
+            )
+        adapter = self._routes.bind("sandbox")
+        try:
+            endpoint, values = adapter.match(match.group("rest"), method=request.method)
+        except HTTPException:
+            raise MagentoHttpError(404, "Request does not match any route.") from None
+        handler, acl = self._handlers[str(endpoint)]
+        if acl is not None and not self._authorized(request, raw_path):
+            raise MagentoHttpError(
+                401, "The consumer isn't authorized to access %resources.", {"resources": acl}
+            )
+        call = Call(request, store_code, dict(request.args.items()))
+        result = handler(call, **{k: unquote(v) for k, v in values.items()})
+        fields = request.args.get("fields")
+        return trim(result, parse_fields(fields)) if fields else result
+
+    def _store_codes(self) -> set[str]:
+        return {"all", "default"} | {str(v.get("code")) for v in self.store.snapshot("store_views")}
+
+    # -- auth ------------------------------------------------------------------------------------
+
+    def _authorized(self, request: Request, raw_path: str) -> bool:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            token = header[len("Bearer ") :].strip()
+            return token == credentials.INTEGRATION_TOKEN or self.store.admin_token_valid(token)
+        if header.startswith("OAuth "):
+            return _oauth_valid(request, raw_path)
+        return False
+
+    # -- store -----------------------------------------------------------------------------------
+
+    def websites(self, call: Call) -> Any:
+        return self.store.list("websites")
+
+    def store_groups(self, call: Call) -> Any:
+        return self.store.list("store_groups")
+
+    def store_views(self, call: Call) -> Any:
+        return self.store.list("store_views")
+
+    def store_configs(self, call: Call) -> Any:
+        codes = call.request.args.getlist("storeCodes[]") or [
+            v for k, v in call.args.items() if k.startswith("storeCodes[")
+        ]
+        configs = self.store.list("store_configs")
+        return [c for c in configs if c.get("code") in codes] if codes else configs
+
+    def admin_token(self, call: Call) -> Any:
+        body = call.body() or {}
+        for name in ("username", "password"):
+            if not isinstance(body, dict) or not body.get(name):
+                raise MagentoHttpError(
+                    400, '"%fieldName" is required. Enter and try again.', {"fieldName": name}
+                )
+        token = self.store.issue_admin_token(body["username"], body["password"])
+        if token is None:
+            raise MagentoHttpError(
+                401,
+                "The account sign-in was incorrect or your account is disabled temporarily. "
+                "Please wait and try again later.",
+            )
+        return token
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def _search(self, kind: str, call: Call, scope: Callable[[dict], bool] | None = None) -> Any:
+        criteria = parse_criteria(call.args)
+        records = [r for r in self.store.snapshot(kind) if scope is None or scope(r)]
+        # Without sortOrders the repositories answer in primary-key order.
+        records.sort(key=lambda r: _primary_id(kind, r))
+        items, total = run(records, criteria)
+        return {"items": items, "search_criteria": criteria.echo(), "total_count": total}
+
+    # -- attribute sets --------------------------------------------------------------------------
+
+    def attribute_sets_list(self, call: Call) -> Any:
+        return self._search("attribute_sets", call)
+
+    def attribute_set_get(self, call: Call, set_id: str) -> Any:
+        return self._attribute_set(set_id, product_only=False)
+
+    def product_sets_list(self, call: Call) -> Any:
+        return self._search("attribute_sets", call, _is_product_set)
+
+    def _attribute_set(self, set_id: str, product_only: bool = True) -> dict[str, Any]:
+        record = self.store.get("attribute_sets", _int_arg(set_id))
+        if record is None:
+            raise no_such_entity("id", _int_arg(set_id))
+        if product_only and not _is_product_set(record):
+            raise MagentoHttpError(400, "Provided Attribute set non product Attribute set.")
+        return record
+
+    def product_set_get(self, call: Call, set_id: str) -> Any:
+        return self._attribute_set(set_id)
+
+    def product_set_create(self, call: Call) -> Any:
+        body = call.body() or {}
+        data = body.get("attributeSet") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not data.get("attribute_set_name"):
+            raise MagentoHttpError(
+                400,
+                '"%fieldName" is required. Enter and try again.',
+                {"fieldName": "attribute_set_name"},
+            )
+        skeleton = body.get("skeletonId")
+        if skeleton is None or self.store.get("attribute_sets", skeleton) is None:
+            raise MagentoHttpError(
+                400,
+                'Invalid value of "%value" provided for the %fieldName field.',
+                {"fieldName": "skeletonId", "value": skeleton},
+            )
+        self._unique_set_name(data["attribute_set_name"])
+        record = {
+            "attribute_set_id": None,
+            "attribute_set_name": data["attribute_set_name"],
+            "sort_order": int(data.get("sort_order") or 0),
+            "entity_type_id": PRODUCT_ENTITY_TYPE_ID,
+        }
+        return self.store.put("attribute_sets", record)
+
+    def _unique_set_name(self, name: str, except_id: int | None = None) -> None:
+        for other in self.store.list("attribute_sets"):
+            if (
+                _is_product_set(other)
+                and other["attribute_set_name"] == name
+                and other["attribute_set_id"] != except_id
+            ):
+                raise MagentoHttpError(400, 'An attribute set named "%1" already exists.', [name])
+
+    def product_set_update(self, call: Call, set_id: str) -> Any:
+        current = self._attribute_set(set_id)
+        body = call.body() or {}
+        data = body.get("attributeSet") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise MagentoHttpError(
+                400, '"%fieldName" is required. Enter and try again.', {"fieldName": "attributeSet"}
+            )
+        changes = {k: data[k] for k in ("attribute_set_name", "sort_order") if k in data}
+        if "attribute_set_name" in changes:
+            self._unique_set_name(changes["attribute_set_name"], current["attribute_set_id"])
+        return self.store.update("attribute_sets", current["attribute_set_id"], changes)
+
+    def product_set_delete(self, call: Call, set_id: str) -> Any:
+        current = self._attribute_set(set_id)
+        if current["attribute_set_id"] == PRODUCT_ENTITY_TYPE_ID:
+            raise MagentoHttpError(400, "The default attribute set can't be deleted.")
+        return self.store.delete("attribute_sets", current["attribute_set_id"])
+
+    # -- customer groups -------------------------------------------------------------------------
+
+    def customer_groups_search(self, call: Call) -> Any:
+        return self._search("customer_groups", call)
+
+    def _group(self, group_id: str) -> dict[str, Any]:
+        record = self.store.get("customer_groups", _int_arg(group_id))
+        if record is None:
+            raise no_such_entity("id", _int_arg(group_id))
+        return record
+
+    def customer_group_get(self, call: Call, group_id: str) -> Any:
+        return self._group(group_id)
+
+    def _group_payload(self, call: Call) -> dict[str, Any]:
+        body = call.body() or {}
+        data = body.get("group") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not data.get("code"):
+            raise MagentoHttpError(
+                400, '"%fieldName" is required. Enter and try again.', {"fieldName": "code"}
+            )
+        return data
+
+    def _unique_group_code(self, code: str, except_id: int | None = None) -> None:
+        for other in self.store.list("customer_groups"):
+            if other["code"] == code and other["id"] != except_id:
+                raise MagentoHttpError(400, "Customer Group already exists.")
+
+    def customer_group_create(self, call: Call) -> Any:
+        data = self._group_payload(call)
+        self._unique_group_code(data["code"])
+        tax_class_id = int(data.get("tax_class_id") or 3)
+        record = {
+            "id": None,
+            "code": data["code"],
+            "tax_class_id": tax_class_id,
+            "tax_class_name": "Retail Customer" if tax_class_id == 3 else f"Class {tax_class_id}",
+        }
+        return self.store.put("customer_groups", record)
+
+    def customer_group_update(self, call: Call, group_id: str) -> Any:
+        current = self._group(group_id)
+        data = self._group_payload(call)
+        self._unique_group_code(data["code"], current["id"])
+        changes = {k: data[k] for k in ("code", "tax_class_id") if k in data}
+        return self.store.update("customer_groups", current["id"], changes)
+
+    def customer_group_delete(self, call: Call, group_id: str) -> Any:
+        current = self._group(group_id)
+        if current["id"] in (0, 1):  # NOT LOGGED IN and the default group
+            raise MagentoHttpError(400, "Cannot delete group.")
+        return self.store.delete("customer_groups", current["id"])
+
+    # -- guest carts -----------------------------------------------------------------------------
+
+    def guest_cart_create(self, call: Call) -> Any:
+        return self.store.create_guest_cart()
+
+    def guest_payment_methods(self, call: Call, cart_id: str) -> Any:
+        if not self.store.has_guest_cart(cart_id):
+            raise no_such_entity("cartId", cart_id)
+        return [
+            {"code": m["code"], "title": m["title"]}
+            for m in self.store.list("payment_methods")
+            if m.get("active", True)
+        ]
+
+    # -- sales, catalog, customers ---------------------------------------------------------------
+
+    def orders_search(self, call: Call) -> Any:
+        return self._search("orders", call)
+
+    def order_get(self, call: Call, order_id: str) -> Any:
+        record = self.store.get("orders", _int_arg(order_id))
+        if record is None:
+            raise MagentoHttpError(
+                404,
+                "The entity that was requested doesn't exist. Verify the entity and try again.",
+                [],
+            )
+        return record
+
+    def products_search(self, call: Call) -> Any:
+        return self._search("products", call)
+
+    def product_get(self, call: Call, sku: str) -> Any:
+        record = self.store.get("products", sku)
+        if record is None:
+            raise MagentoHttpError(
+                404,
+                "The product that was requested doesn't exist. Verify the product and try again.",
+                [],
+            )
+        return record
+
+    def customers_search(self, call: Call) -> Any:
+        return self._search("customers", call)
+
+    def customer_get(self, call: Call, customer_id: str) -> Any:
+        record = self.store.get("customers", _int_arg(customer_id))
+        if record is None:
+            raise no_such_entity("customerId", _int_arg(customer_id))
+        return record
+
+
+def _primary_id(kind: str, record: dict[str, Any]) -> int:
+    value = record.get("id" if kind == "products" else KEYS[kind])
+    return value if isinstance(value, int) else 0
+
+
+def _is_product_set(record: dict[str, Any]) -> bool:
+    return record.get("entity_type_id") == PRODUCT_ENTITY_TYPE_ID
+
+
+def _raw_path(environ: dict[str, Any]) -> str:
+    """The path as the client sent it, before WSGI percent-decoded it."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return str(raw).split("?", 1)[0]
+    return quote(environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+
+
+def _oauth_valid(request: Request, raw_path: str) -> bool:
+    """Verify an OAuth 1.0a HMAC-SHA256 (or -SHA1) signature as Magento's OAuth server does."""
+    query = request.environ.get("QUERY_STRING", "")
+    uri = f"{request.scheme}://{request.host}{raw_path}" + (f"?{query}" if query else "")
+    headers = {"Authorization": request.headers.get("Authorization", "")}
+    oauth_request = OAuthRequest(uri, request.method, "", headers)
+    try:
+        params = oauth_signature.collect_parameters(
+            uri_query=oauth_request.uri_query,
+            headers=headers,
+            exclude_oauth_signature=False,
+            with_realm=True,
+        )
+    except ValueError:
+        return False
+    oauth = dict(p for p in params if p[0].startswith("oauth_"))
+    if (
+        oauth.get("oauth_consumer_key") != credentials.OAUTH_CONSUMER_KEY
+        or oauth.get("oauth_token") != credentials.OAUTH_ACCESS_TOKEN
+    ):
+        return False
+    oauth_request.params = [(k, v) for k, v in params if k not in ("oauth_signature", "realm")]
+    oauth_request.signature = oauth.get("oauth_signature", "")
+    verify = {
+        "HMAC-SHA256": oauth_signature.verify_hmac_sha256,
+        "HMAC-SHA1": oauth_signature.verify_hmac_sha1,
+    }.get(str(oauth.get("oauth_signature_method")))
+    return bool(
+        verify
+        and verify(
+            oauth_request, credentials.OAUTH_CONSUMER_SECRET, credentials.OAUTH_ACCESS_TOKEN_SECRET
+        )
+    )
+
+
+class SandboxAdminApp:
+    """`/__sandbox__/records/<kind>[/<key>]`, `/__sandbox__/tokens/expire`, `/__sandbox__/reset`."""
+
+    def __init__(self, store: MagentoStore, reseed: Callable[[], None]) -> None:
+        self.store = store
+        self.reseed = reseed
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            status, body = self._dispatch(request)
+        except UnknownKind as exc:
+            status, body = 404, {"message": f"unknown kind {exc.args[0]!r}", "kinds": sorted(KEYS)}
+        except (ValueError, TypeError) as exc:
+            status, body = 400, {"message": str(exc)}
+        response = Response(json.dumps(body), status=status, content_type="application/json")
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> tuple[int, Any]:
+        parts = [unquote(p) for p in _raw_path(request.environ).split("/")[2:] if p]
+        method = request.method
+        if parts == ["tokens", "expire"] and method == "POST":
+            token = (request.get_json(silent=True) or {}).get("token")
+            return 200, {"expired": self.store.expire_admin_tokens(token)}
+        if parts == ["reset"] and method == "POST":
+            self.reseed()
+            return 200, {"reset": True}
+        if len(parts) == 2 and parts[0] == "records":
+            kind = parts[1]
+            if method == "GET":
+                return 200, self.store.list(kind)
+            if method == "POST":
+                return 201, self.store.put(kind, _json_object(request))
+        if len(parts) == 3 and parts[0] == "records":
+            kind, key = parts[1], _key(parts[2])
+            if method == "GET":
+                record = self.store.get(kind, key)
+                return (200, record) if record is not None else (404, {"message": "no such record"})
+            if method == "PUT":
+                record = self.store.update(kind, key, _json_object(request))
+                return (200, record) if record is not None else (404, {"message": "no such record"})
+            if method == "DELETE":
+                return 200, {"deleted": self.store.delete(kind, key)}
+        return 404, {"message": "unknown sandbox admin endpoint"}
+
+
+def _key(text: str) -> Any:
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def make_app(store: MagentoStore, faults: Faults, reseed: Callable[[], None]) -> Callable[..., Any]:
+    """Admin endpoints bypass fault injection; everything else goes through it."""
+    rest = FaultMiddleware(MagentoRestApp(store), faults)
+    admin = SandboxAdminApp(store, reseed)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/__sandbox__/") and path != FAULTS_PATH:
+            return admin(environ, start_response)
+        return rest(environ, start_response)
+
+    return app

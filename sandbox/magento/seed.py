@@ -1,0 +1,136 @@
+"""Seed the sandbox from real recorded Magento 2.3 traffic (OCA connector-magento cassettes).
+
+The recordings are in `<repo>/../shared/fixtures/magento/oca-connector-magento-12.0/extracted/`
+(override with the env var BRIDGE_MAGENTO_FIXTURES, pointing at `.../fixtures/magento`).
+Each file is `{request: {method, endpoint, query, ...}, status, response}`; we keep the
+latest full answer per record. What the recordings lack but every Luma store has
+(standard customer groups, attribute sets, payment methods) is added by hand, in
+the shapes of the 2.4.9 REST schema.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sandbox.magento.store import KEYS, MagentoStore
+
+ENV_VAR = "BRIDGE_MAGENTO_FIXTURES"
+RECORDINGS = "oca-connector-magento-12.0/extracted"
+
+#: Magento's standard customer groups (the recordings only fetched 1 and 2).
+STANDARD_CUSTOMER_GROUPS = [
+    {"id": 0, "code": "NOT LOGGED IN", "tax_class_id": 3, "tax_class_name": "Retail Customer"},
+    {"id": 1, "code": "General", "tax_class_id": 3, "tax_class_name": "Retail Customer"},
+    {"id": 2, "code": "Wholesale", "tax_class_id": 3, "tax_class_name": "Retail Customer"},
+    {"id": 3, "code": "Retailer", "tax_class_id": 3, "tax_class_name": "Retail Customer"},
+]
+
+#: Luma sample data: the product sets the recorded products use (4, 9-13) plus the
+#: default sets of other entity types, so an entity_type_id filter has work to do.
+ATTRIBUTE_SETS = [
+    {"attribute_set_id": 1, "attribute_set_name": "Default", "sort_order": 2, "entity_type_id": 1},
+    {"attribute_set_id": 2, "attribute_set_name": "Default", "sort_order": 2, "entity_type_id": 2},
+    {"attribute_set_id": 3, "attribute_set_name": "Default", "sort_order": 1, "entity_type_id": 3},
+    {"attribute_set_id": 4, "attribute_set_name": "Default", "sort_order": 1, "entity_type_id": 4},
+    {"attribute_set_id": 9, "attribute_set_name": "Top", "sort_order": 0, "entity_type_id": 4},
+    {"attribute_set_id": 10, "attribute_set_name": "Bottom", "sort_order": 0, "entity_type_id": 4},
+    {"attribute_set_id": 11, "attribute_set_name": "Gear", "sort_order": 0, "entity_type_id": 4},
+    {
+        "attribute_set_id": 12,
+        "attribute_set_name": "Sprite Stasis Ball",
+        "sort_order": 0,
+        "entity_type_id": 4,
+    },
+    {
+        "attribute_set_id": 13,
+        "attribute_set_name": "Sprite Yoga Strap",
+        "sort_order": 0,
+        "entity_type_id": 4,
+    },
+]
+
+#: Enabled payment methods of the default store view (`active` is the sandbox's switch).
+PAYMENT_METHODS = [
+    {"code": "checkmo", "title": "Check / Money order", "active": True},
+    {"code": "banktransfer", "title": "Bank Transfer Payment", "active": True},
+    {"code": "cashondelivery", "title": "Cash On Delivery", "active": True},
+    {"code": "purchaseorder", "title": "Purchase Order", "active": True},
+    {"code": "braintree", "title": "Credit Card (Braintree)", "active": True},
+]
+
+#: endpoint prefix of a recorded GET -> sandbox kind.
+_BY_ITEM = {
+    "customerGroups": "customer_groups",
+    "orders": "orders",
+    "customers": "customers",
+    "products": "products",
+    "categories": "categories",
+    "stockItems": "stock_items",
+}
+_STORE_LISTS = {
+    "store/websites": "websites",
+    "store/storeGroups": "store_groups",
+    "store/storeViews": "store_views",
+    "store/storeConfigs": "store_configs",
+}
+
+
+def fixtures_root() -> Path:
+    """`.../shared/fixtures/magento`, from the env var or next to the repository."""
+    configured = os.environ.get(ENV_VAR)
+    root = (
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "magento"
+    )
+    if not (root / RECORDINGS / "index.json").is_file():
+        raise FileNotFoundError(
+            f"Magento recordings not found at {root / RECORDINGS}; "
+            f"set {ENV_VAR} to the directory holding {RECORDINGS}"
+        )
+    return root
+
+
+def recordings(root: Path | None = None) -> list[dict[str, Any]]:
+    """Every recorded interaction, in index order."""
+    base = (root or fixtures_root()) / RECORDINGS
+    index = json.loads((base / "index.json").read_text())
+    return [json.loads((base / entry["file"]).read_text()) for entry in index]
+
+
+def _newer(candidate: dict[str, Any], current: dict[str, Any] | None) -> bool:
+    if current is None:
+        return True
+    return str(candidate.get("updated_at") or "") > str(current.get("updated_at") or "")
+
+
+def seed(store: MagentoStore, root: Path | None = None) -> None:
+    """Fill `store` from the recordings plus Luma's standard configuration."""
+    lists: dict[str, list[dict[str, Any]]] = {}
+    items: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in _BY_ITEM.values()}
+    for rec in recordings(root):
+        request, response = rec["request"], rec["response"]
+        if request["method"] != "GET" or rec["status"] != 200:
+            continue
+        endpoint = request["endpoint"]
+        if endpoint in _STORE_LISTS:
+            if not request.get("query"):  # skip the `fields=id` probes
+                lists[_STORE_LISTS[endpoint]] = response
+            continue
+        kind = _BY_ITEM.get(endpoint.split("/", 1)[0])
+        if kind is None or not isinstance(response, dict) or "/" not in endpoint:
+            continue
+        # Orders were recorded several times in different states; one per increment_id.
+        key = str(response.get("increment_id") or response.get(KEYS[kind]) or endpoint)
+        if _newer(response, items[kind].get(key)):
+            items[kind][key] = response
+    for kind, records in lists.items():
+        store.load(kind, records)
+    store.load("customer_groups", STANDARD_CUSTOMER_GROUPS)
+    store.load("attribute_sets", ATTRIBUTE_SETS)
+    store.load("payment_methods", PAYMENT_METHODS)
+    for kind, by_key in items.items():
+        store.load(kind, by_key.values())

@@ -1,0 +1,262 @@
+"""Contract: the client's requests and the sandbox's answers against Magento's 2.4.9 schema.
+
+The schema is Adobe's Swagger 2.0 admin schema (`admin-schema-2.4.9.swagger.json`).
+Every request the client builds must name a path + method of the schema with
+parameters it declares; every answer the sandbox gives on those endpoints must
+validate (JSON Schema draft 4, the schema's `definitions` as the registry).
+
+Where real recorded Magento payloads disagree with the schema, the test names the
+disagreement instead of loosening the validator, and fails on any other:
+
+- NULL_FOR_UNSET: Magento serialises unset optional fields as `null`
+  (payment.cc_last4, payment.account_status, stock_item.low_stock_date,
+  address region.region_code, bundle product_links price/price_type); Swagger 2.0
+  has no nullable, so the schema types them as plain string/number/integer.
+- MULTISELECT_VALUE: `custom_attributes[].value` is typed `string`, but multi-select
+  attributes (category_ids, material, ...) come back as arrays of strings.
+
+Two request-side differences are normalised, both accepted by Magento's REST input
+processor: snake_case searchCriteria keys (`filter_groups`, `condition_type`) for the
+schema's camelCase ones, and the `fields` query parameter, which Magento's webapi
+layer reads on every GET but the schema does not list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import jsonschema
+import pytest
+import requests
+
+from bridge.clients.magento import MagentoClient  # noqa: E402
+from bridge.clients.magento_search import SearchCriteria  # noqa: E402
+from tests import magento_fixtures  # noqa: E402
+from tests.magento_fixtures import AUTHS, load_schema  # noqa: E402
+
+magento_server = magento_fixtures.magento_server
+magento = magento_fixtures.magento
+
+SCHEMA = load_schema()
+DEFINITIONS = SCHEMA["definitions"]
+REST_PREFIX = re.compile(r"^/rest/[^/]+(?=/V1/)")
+SEARCH_PATHS = [
+    "orders",
+    "products",
+    "customers/search",
+    "customerGroups/search",
+    "eav/attribute-sets/list",
+    "products/attribute-sets/sets/list",
+]
+NULL_FOR_UNSET = "null for an unset optional field"
+MULTISELECT_VALUE = "array value of a multi-select custom attribute"
+KNOWN = {NULL_FOR_UNSET, MULTISELECT_VALUE}
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = [
+        "[^/]+" if re.fullmatch(r"\{\w+\}", part) else re.escape(part)
+        for part in template.split("/")
+    ]
+    return re.compile("^" + "/".join(parts) + "$")
+
+
+TEMPLATES = [(path, _template_regex(path)) for path in SCHEMA["paths"]]
+
+
+def operation_for(method: str, path: str) -> tuple[str, dict[str, Any]]:
+    """The schema operation a concrete request path hits; literal segments win over `{x}`."""
+    candidates = [
+        template
+        for template, regex in TEMPLATES
+        if regex.match(path) and method.lower() in SCHEMA["paths"][template]
+    ]
+    assert candidates, f"{method} {path} is not in the Magento 2.4.9 schema"
+    best = max(candidates, key=lambda t: sum("{" not in part for part in t.split("/")))
+    return best, SCHEMA["paths"][best][method.lower()]
+
+
+def _schema_key(name: str) -> str:
+    """`searchCriteria[filter_groups][3][filters][1][condition_type]` as the schema spells it."""
+    name = re.sub(r"\[\d+\]", "[0]", name)
+    for snake, camel in (
+        ("filter_groups", "filterGroups"),
+        ("condition_type", "conditionType"),
+        ("sort_orders", "sortOrders"),
+        ("page_size", "pageSize"),
+        ("current_page", "currentPage"),
+    ):
+        name = name.replace(f"[{snake}]", f"[{camel}]")
+    return name
+
+
+def check_request(request: requests.PreparedRequest) -> str:
+    url = urlsplit(request.url or "")
+    path = REST_PREFIX.sub("", url.path)
+    template, operation = operation_for(request.method or "GET", path)
+    declared = {p["name"]: p for p in operation.get("parameters", [])}
+    for name, _ in parse_qsl(url.query, keep_blank_values=True):
+        if name in ("fields", "searchCriteria"):
+            continue  # read by Magento's webapi layer on every GET (see module docstring)
+        key = _schema_key(unquote(name))
+        assert declared.get(key, {}).get("in") == "query", f"{template}: undeclared query {name}"
+    body_params = [p for p in declared.values() if p["in"] == "body"]
+    if request.body:
+        assert body_params, f"{template} takes no body"
+
+        jsonschema.Draft4Validator(
+            {**body_params[0]["schema"], "definitions": DEFINITIONS}
+        ).validate(json.loads(request.body))
+    else:
+        assert not any(p.get("required") for p in body_params), f"{template} needs a body"
+    return f"{request.method} {template}"
+
+
+def classify(error: jsonschema.ValidationError) -> str:
+    path = list(error.absolute_path)
+    if error.validator == "type" and error.instance is None:
+        return NULL_FOR_UNSET
+    if (
+        error.validator == "type"
+        and isinstance(error.instance, list)
+        and len(path) >= 3
+        and path[-3] == "custom_attributes"
+        and path[-1] == "value"
+    ):
+        return MULTISELECT_VALUE
+    return f"{'/'.join(map(str, path))}: {error.message}"
+
+
+def disagreements(method: str, path: str, body: Any) -> set[str]:
+    """How an answer departs from the operation's 200 schema."""
+    _, operation = operation_for(method, path)
+    schema = operation["responses"]["200"]["schema"]
+    validator = jsonschema.Draft4Validator({**schema, "definitions": DEFINITIONS})
+    return {classify(e) for e in validator.iter_errors(body)}
+
+
+@pytest.fixture
+def recorded(magento):
+    """A client whose session remembers every request it sent (over real HTTP)."""
+    sent: list[requests.PreparedRequest] = []
+    responses: list[requests.Response] = []
+
+    def remember(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        sent.append(response.request)
+        responses.append(response)
+
+    def make(method: str = "token", **kw: Any) -> MagentoClient:
+        session = requests.Session()
+        session.hooks["response"].append(remember)
+        return MagentoClient(magento.url, AUTHS[method], session=session, **kw)
+
+    return make, sent, responses
+
+
+def exercise(client: MagentoClient) -> None:
+    """Every request the client knows how to make."""
+    client.store_websites()
+    client.store_groups()
+    client.store_views()
+    client.store_configs()
+    client.check()
+    client.attribute_sets()
+    client.customer_groups()
+    client.payment_methods_offered()
+    client.product("bla/koe")
+    client.get("orders/9")
+    client.get("customers/1")
+    client.get("customerGroups/1")
+    criteria = (
+        SearchCriteria()
+        .where("entity_id", 0, "gt")
+        .any_of(("entity_id", [1, 2, 9], "in"), ("entity_id", None, "notnull"))
+        .order_by("entity_id", "DESC")
+    )
+    for path in SEARCH_PATHS:
+        list(client.search(path, page_size=2))
+    list(client.search("orders", criteria, fields="items[entity_id]", page_size=2))
+
+
+def test_every_client_request_is_in_the_schema(recorded):
+    make, sent, _ = recorded
+    exercise(make("token"))
+    exercise(make("admin"))
+    operations = {check_request(request) for request in sent}
+    assert operations >= {
+        "GET /V1/store/websites",
+        "GET /V1/store/storeGroups",
+        "GET /V1/store/storeViews",
+        "GET /V1/store/storeConfigs",
+        "GET /V1/eav/attribute-sets/list",
+        "GET /V1/customerGroups/search",
+        "POST /V1/guest-carts",
+        "GET /V1/guest-carts/{cartId}/payment-methods",
+        "GET /V1/products/{sku}",
+        "GET /V1/orders",
+        "POST /V1/integration/admin/token",
+    }
+
+
+def test_client_write_requests_are_in_the_schema(recorded):
+    make, sent, _ = recorded
+    client = make()
+    group = client.post("customerGroups", {"group": {"code": "VIP", "tax_class_id": 3}})
+    client.put(f"customerGroups/{group['id']}", {"group": {"code": "VIP+", "tax_class_id": 3}})
+    client.delete(f"customerGroups/{group['id']}")
+    assert [check_request(r) for r in sent] == [
+        "POST /V1/customerGroups",
+        "PUT /V1/customerGroups/{id}",
+        "DELETE /V1/customerGroups/{id}",
+    ]
+
+
+def test_sandbox_answers_match_the_schema(recorded):
+    make, _, responses = recorded
+    client = make()
+    exercise(client)
+    for path in SEARCH_PATHS:  # whole collections, every seeded record validated
+        client.get(path, params={"searchCriteria": ""})
+    for sku in ("MH01", "24-WG080", "24-WG085_Group", "TRN", "bla/koe"):
+        client.product(sku)
+    for entity_id in (9, 10, 11, 12, 16, 17):
+        client.get(f"orders/{entity_id}")
+    found: dict[str, set[str]] = {}
+    for response in responses:
+        url = urlsplit(response.url)
+        if response.status_code != 200 or "fields=" in url.query:
+            continue
+        path = REST_PREFIX.sub("", url.path)
+        template, _ = operation_for(response.request.method or "GET", path)
+        for problem in disagreements(response.request.method or "GET", path, response.json()):
+            found.setdefault(problem, set()).add(template)
+    unknown = {p: t for p, t in found.items() if p not in KNOWN}
+    assert set(found) == KNOWN, "the documented disagreements are no longer observed"
+    assert not unknown, f"sandbox answers disagree with the schema: {unknown}"
+    # The recorded payloads show exactly the documented disagreements, and only where expected.
+    assert found.get(NULL_FOR_UNSET, set()) <= {
+        "/V1/orders",
+        "/V1/orders/{id}",
+        "/V1/products",
+        "/V1/products/{sku}",
+        "/V1/customers/search",
+    }
+    assert found.get(MULTISELECT_VALUE, set()) <= {"/V1/products", "/V1/products/{sku}"}
+
+
+def test_store_and_group_answers_are_strictly_valid(magento):
+    """No tolerance at all where the recordings agree with the schema."""
+    client = MagentoClient(magento.url, AUTHS["token"])
+    for path, body in (
+        ("/V1/store/websites", client.store_websites()),
+        ("/V1/store/storeGroups", client.store_groups()),
+        ("/V1/store/storeViews", client.store_views()),
+        ("/V1/store/storeConfigs", client.store_configs()),
+        ("/V1/customerGroups/1", client.get("customerGroups/1")),
+        ("/V1/products/attribute-sets/9", client.get("products/attribute-sets/9")),
+    ):
+        assert disagreements("GET", path, body) == set(), path
+    assert disagreements("POST", "/V1/guest-carts", client.post("guest-carts", None)) == set()
