@@ -160,7 +160,11 @@ def test_shipping_methods_come_from_orders_as_carriers(conn_id: int, odoo_sandbo
                             if r["key"] == "tablerate_bestway")]  # fmt: skip
     assert bestway["name"] == "Magento Best Way - Table Rate"
     products = {p["id"]: p for p in odoo_sandbox.records("product.product")}
-    product_id = bestway["product_id"][0] if isinstance(bestway["product_id"], list) else bestway["product_id"]
+    product_id = (
+        bestway["product_id"][0]
+        if isinstance(bestway["product_id"], list)
+        else bestway["product_id"]
+    )
     assert products[product_id]["default_code"] == "MAGENTO-SHIP-tablerate_bestway"
 
 
@@ -180,8 +184,8 @@ def test_crash_before_commit_binds_instead_of_duplicating(conn_id: int, odoo_san
 
 def test_bad_record_is_kept_in_a_failed_log_and_the_rest_imports(conn_id: int,
                                                                 magento_sandbox: Any):  # fmt: skip
-    admin(magento_sandbox, "POST", "records/customer_groups",
-          {"id": 42, "code": "", "tax_class_id": 3, "tax_class_name": "Retail Customer"})  # fmt: skip
+    bad = {"id": 42, "code": "", "tax_class_id": 3, "tax_class_name": "Retail Customer"}
+    admin(magento_sandbox, "POST", "records/customer_groups", bad)
     result = outcome(run_import(conn_id, "customer-groups"), "customer_group")
     assert result["failed"] == 1
     assert result["created"] >= 4

@@ -1,0 +1,365 @@
+"""The Odoo sandbox WSGI app: JSON-RPC, XML-RPC, JSON-2 and /web/version, with Odoo error shapes.
+
+Admin endpoints (not Odoo; for tests, the demo and benchmarks):
+
+    POST /__sandbox__/odoo/serialization  {"count": N, "model": opt, "method": opt}
+         the next N matching model calls fail as Odoo does after its own retries
+         on a concurrent update (psycopg2 SerializationFailure), changing nothing
+    POST /__sandbox__/odoo/reset          back to a freshly seeded database
+    GET  /__sandbox__/odoo/stats          model calls served so far
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import traceback
+import xmlrpc.client
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from sandbox.odoo import methods
+from sandbox.odoo.exceptions import (
+    AccessDenied,
+    MissingError,
+    OdooError,
+    OperationalError,
+    SerializationFailure,
+)
+from sandbox.odoo.models import all_models
+from sandbox.odoo.models.base import ADMIN
+from sandbox.odoo.registry import Database, Env
+from sandbox.odoo.seed import seed
+
+ADMIN_PREFIX = "/__sandbox__/odoo/"
+
+
+class NameError_(OdooError):
+    odoo_name = "builtins.NameError"
+
+
+class KeyError_(OdooError):
+    odoo_name = "builtins.KeyError"
+
+
+@dataclass
+class Settings:
+    version: str = "18.0"
+    db: str = "bridge"
+    login: str = "admin"
+    password: str = "admin"
+    api_key: str = "sandbox-api-key"
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+    def version_info(self) -> dict[str, Any]:
+        major, minor = (int(p) for p in self.version.split(".")[:2])
+        info = [major, minor, 0, "final", 0, ""]
+        return {
+            "server_version": self.version,
+            "server_version_info": info,
+            "server_serie": self.version,
+            "protocol_version": 1,
+        }
+
+
+@dataclass
+class _PendingFailures:
+    count: int = 0
+    model: str | None = None
+    method: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, model: str, method: str) -> bool:
+        with self.lock:
+            if self.count <= 0 or self.model not in (None, model):
+                return False
+            if self.method not in (None, method):
+                return False
+            self.count -= 1
+            return True
+
+
+def _traceback_text(exc: BaseException) -> str:
+    """A traceback whose last line names the exception as real Odoo's would."""
+    if isinstance(exc, OdooError):
+        name = exc.odoo_name.removeprefix("builtins.")
+        return (
+            "Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3/dist-packages/odoo/service/model.py", line 156, '
+            "in retrying\n"
+            f"{name}: {exc.message}\n"
+        )
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _error_data(exc: OdooError) -> dict[str, Any]:
+    """Odoo's http.serialize_exception."""
+    return {
+        "name": exc.odoo_name,
+        "debug": _traceback_text(exc),
+        "message": exc.message,
+        "arguments": [exc.message],
+        "context": {},
+    }
+
+
+class OdooApp:
+    """WSGI app for one database; thread-safe (one lock around the data)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.failures = _PendingFailures()
+        self.calls = 0
+        self.db = self._fresh()
+
+    def _fresh(self) -> Database:
+        db = Database(self.settings.db, all_models())
+        seed(db, self.settings.login)
+        return db
+
+    def reset(self) -> None:
+        with self.db.lock:
+            self.db = self._fresh()
+
+    def inject_serialization_failure(
+        self, count: int = 1, model: str | None = None, method: str | None = None
+    ) -> None:
+        with self.failures.lock:
+            self.failures.count, self.failures.model, self.failures.method = count, model, method
+
+    # -- WSGI ---------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self._route(request)
+        except HTTPException as exc:
+            response = exc.get_response()
+        return response(environ, start_response)
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        if path == "/jsonrpc" and request.method == "POST":
+            return self._jsonrpc(request)
+        if path.startswith("/xmlrpc/2/") and request.method == "POST":
+            return self._xmlrpc(request, path.removeprefix("/xmlrpc/2/"))
+        if path.startswith("/json/2/"):
+            if self.settings.major >= 19:
+                return self._json2(request, path.removeprefix("/json/2/"))
+            # Odoo 18 has no such route: its catch-all sends the browser to the login page.
+            return redirect(f"/web/login?redirect={quote(path, safe='')}%3F", code=303)
+        if path == "/web/webclient/version_info" and request.method == "POST":
+            payload = request.get_json(silent=True) or {}
+            body = {"jsonrpc": "2.0", "id": payload.get("id")}
+            return _json_response({**body, "result": self.settings.version_info()})
+        if path == "/web/version" and self.settings.major >= 19:
+            info = self.settings.version_info()
+            body = {"version_info": info["server_version_info"], "version": self.settings.version}
+            return _json_response(body)
+        if path.startswith(ADMIN_PREFIX):
+            return self._admin(request, path.removeprefix(ADMIN_PREFIX))
+        raise NotFound()
+
+    def _admin(self, request: Request, action: str) -> Response:
+        if action == "serialization" and request.method == "POST":
+            body = request.get_json(silent=True) or {}
+            self.inject_serialization_failure(
+                int(body.get("count", 1)), body.get("model"), body.get("method")
+            )
+            return _json_response({"pending": self.failures.count})
+        if action == "reset" and request.method == "POST":
+            self.reset()
+            return _json_response({"reset": True})
+        if action == "stats":
+            return _json_response({"calls": self.calls, "pending": self.failures.count})
+        raise NotFound()
+
+    # -- services -----------------------------------------------------------------------------
+
+    def _check_db(self, db: str) -> None:
+        if db != self.settings.db:
+            raise OperationalError(
+                'connection to server at "127.0.0.1", port 5432 failed: '
+                f'FATAL:  database "{db}" does not exist\n'
+            )
+
+    def _secret_ok(self, secret: Any) -> bool:
+        return isinstance(secret, str) and any(
+            secrets.compare_digest(secret, s)
+            for s in (self.settings.password, self.settings.api_key)
+        )
+
+    def common(self, method: str, args: list[Any]) -> Any:
+        if method == "version":
+            return self.settings.version_info()
+        if method in ("login", "authenticate"):
+            db, login, secret = args[0], args[1], args[2]
+            self._check_db(db)
+            return ADMIN if login == self.settings.login and self._secret_ok(secret) else False
+        raise OdooError(f"Method not found: {method}")
+
+    def object(self, method: str, args: list[Any]) -> Any:
+        if method not in ("execute_kw", "execute"):
+            raise NameError_(f"Method not available {method}")
+        db, uid, secret, model, name, *rest = args
+        self._check_db(db)
+        if not self._secret_ok(secret):
+            raise AccessDenied()
+        if uid != ADMIN:
+            raise MissingError(
+                f"Record does not exist or has been deleted.\n(Record: res.users({uid},), "
+                f"User: {uid})"
+            )
+        if method == "execute_kw":
+            call_args = list(rest[0]) if rest else []
+            kwargs = dict(rest[1]) if len(rest) > 1 and rest[1] else {}
+        else:
+            call_args, kwargs = list(rest), {}
+        context = kwargs.pop("context", None) or {}
+        return self.run(
+            model,
+            name,
+            context,
+            lambda env: methods.execute_kw(env, model, name, call_args, kwargs),
+        )
+
+    def run(self, model: str, name: str, context: dict[str, Any], call: Any) -> Any:
+        """One model call in one transaction, rolled back on error."""
+        with self.db.transaction():
+            self.calls += 1
+            env = Env(self.db, ADMIN, context)
+            methods.resolve(env, model, name)
+            if self.failures.take(model, name):
+                raise SerializationFailure()
+            return call(env)
+
+    # -- wire formats -------------------------------------------------------------------------
+
+    def _jsonrpc(self, request: Request) -> Response:
+        try:
+            payload = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return Response(
+                "Invalid JSON data", status=400, content_type="text/html; charset=utf-8"
+            )
+        rid = payload.get("id")
+        params = payload.get("params") or {}
+        try:
+            service, method = params.get("service"), params.get("method")
+            args = list(params.get("args") or [])
+            if service == "common":
+                result = self.common(method, args)
+            elif service == "object":
+                result = self.object(method, args)
+            elif service == "db" and method == "list":
+                result = [self.settings.db]
+            elif service == "db" and method == "server_version":
+                result = self.settings.version
+            else:
+                raise KeyError_(str(service))
+        except OdooError as exc:
+            error = {"code": 200, "message": "Odoo Server Error", "data": _error_data(exc)}
+            return _json_response({"jsonrpc": "2.0", "id": rid, "error": error})
+        body: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
+        if result is not None:
+            # Odoo leaves `result` out entirely when the method returned None.
+            body["result"] = result
+        return _json_response(body)
+
+    def _xmlrpc(self, request: Request, service: str) -> Response:
+        try:
+            params, method = xmlrpc.client.loads(request.get_data(), use_datetime=True)
+            args = list(params)
+            if service == "common":
+                result = self.common(method or "", args)
+            elif service == "object":
+                result = self.object(method or "", args)
+            elif service == "db" and method == "list":
+                result = [self.settings.db]
+            else:
+                raise NotFound()
+            # Raises "cannot marshal None" after the call has committed, as Odoo does.
+            data = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
+        except OdooError as exc:
+            data = _fault(exc)
+        except TypeError as exc:
+            data = xmlrpc.client.dumps(xmlrpc.client.Fault(1, _traceback_text(exc)))
+        return Response(data, content_type="text/xml; charset=utf-8")
+
+    def _json2(self, request: Request, tail: str) -> Response:
+        parts = tail.split("/")
+        if len(parts) != 2 or not all(parts):
+            return _json2_error(
+                404, "werkzeug.exceptions.NotFound", "Did you mean POST /json/2/<model>/<method>?"
+            )
+        if request.method != "POST":
+            return _json2_error(
+                405,
+                "werkzeug.exceptions.MethodNotAllowed",
+                "The method is not allowed for the requested URL.",
+            )
+        model, name = parts
+        db = request.headers.get("X-Odoo-Database") or self.settings.db
+        auth = request.headers.get("Authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if db != self.settings.db:
+            return _json2_error(404, "werkzeug.exceptions.NotFound", f"database {db!r} not found")
+        key = token.strip()
+        if scheme.lower() != "bearer" or not secrets.compare_digest(key, self.settings.api_key):
+            return _json2_error(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("expecting a json object")
+        except ValueError as exc:
+            return _json2_error(
+                400, "werkzeug.exceptions.BadRequest", f"could not parse the body as json: {exc}"
+            )
+        ids = body.pop("ids", None) or []
+        context = body.pop("context", None) or {}
+        if model not in self.db.models:
+            return _json2_error(
+                404, "werkzeug.exceptions.NotFound", f"the model {model!r} does not exist"
+            )
+        try:
+            result = self.run(
+                model, name, context, lambda env: methods.call_named(env, model, name, ids, body)
+            )
+        except methods.MethodMissing as exc:
+            return _json2_error(404, "werkzeug.exceptions.NotFound", exc.message)
+        except OdooError as exc:
+            if exc.odoo_name == "builtins.TypeError":
+                return _json2_error(422, "werkzeug.exceptions.UnprocessableEntity", exc.message)
+            data = _error_data(exc)
+            return _json_response(data, status=exc.http_status)
+        return _json_response(result)
+
+
+def _fault(exc: OdooError) -> str:
+    text = _traceback_text(exc) if exc.fault_code == 1 else exc.message
+    return xmlrpc.client.dumps(xmlrpc.client.Fault(exc.fault_code, text))
+
+
+def _json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
+
+
+def _json2_error(status: int, name: str, message: str) -> Response:
+    body = {
+        "name": name,
+        "message": message,
+        "arguments": [message, status],
+        "context": {},
+        "debug": "",
+    }
+    return _json_response(body, status=status)

@@ -1,0 +1,12 @@
+"""One module per Odoo app area; each exposes `MODELS`. Add a module, list it here."""
+
+from __future__ import annotations
+
+from sandbox.odoo.models import account, base, crm, delivery, product
+from sandbox.odoo.registry import Model
+
+MODULES = (base, account, crm, product, delivery)
+
+
+def all_models() -> dict[str, Model]:
+    return {m.name: m for module in MODULES for m in module.MODELS}

@@ -1,0 +1,153 @@
+"""res.* and ir.module.module: what every Odoo database has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.odoo.registry import Env, Model, fld
+
+COMPANY = 1
+USD = 1
+ADMIN = 2
+
+currency = Model(
+    "res.currency",
+    "Currency",
+    {
+        "name": fld("char", "Currency", required=True, size=3),
+        "symbol": fld("char", "Symbol", required=True),
+        "rounding": fld("float", "Rounding Factor", default=0.01),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="active desc, name",
+    uniques=[(("name",), "The operation cannot be completed: The currency code must be unique!")],
+)
+
+company = Model(
+    "res.company",
+    "Companies",
+    {
+        "name": fld("char", "Company Name", required=True),
+        "currency_id": fld("many2one", "Currency", relation="res.currency", default=USD),
+        "partner_id": fld("many2one", "Partner", relation="res.partner"),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="name",
+)
+
+partner = Model(
+    "res.partner",
+    "Contact",
+    {
+        "name": fld("char", "Name"),
+        "ref": fld("char", "Reference"),
+        "email": fld("char", "Email"),
+        "phone": fld("char", "Phone"),
+        "mobile": fld("char", "Mobile"),
+        "street": fld("char", "Street"),
+        "street2": fld("char", "Street2"),
+        "zip": fld("char", "Zip"),
+        "city": fld("char", "City"),
+        "vat": fld("char", "Tax ID"),
+        "comment": fld("html", "Notes"),
+        "is_company": fld("boolean", "Is a Company", default=False),
+        "type": fld(
+            "selection",
+            "Address Type",
+            selection=("contact", "invoice", "delivery", "other"),
+            default="contact",
+        ),
+        "parent_id": fld("many2one", "Related Company", relation="res.partner"),
+        "child_ids": fld("one2many", "Contact", relation="res.partner", inverse="parent_id"),
+        "category_id": fld("many2many", "Tags", relation="res.partner.category"),
+        "company_id": fld("many2one", "Company", relation="res.company"),
+        "customer_rank": fld("integer", "Customer Rank", default=0),
+        "supplier_rank": fld("integer", "Supplier Rank", default=0),
+        "lang": fld("char", "Language", default="en_US"),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="name, id desc",
+)
+
+
+def _partner_display_name(env: Env, rec: dict[str, Any]) -> str:
+    """Odoo shows a contact of a company as "Company, Contact"."""
+    name = rec.get("name") or ""
+    parent = rec.get("parent_id")
+    if parent and not rec.get("is_company"):
+        return f"{env.display_name('res.partner', parent)}, {name}"
+    return name
+
+
+partner.display_name = _partner_display_name
+
+category = Model(
+    "res.partner.category",
+    "Partner Tags",
+    {
+        "name": fld("char", "Tag Name", required=True),
+        "color": fld("integer", "Color"),
+        "parent_id": fld("many2one", "Parent Category", relation="res.partner.category"),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="name",
+)
+
+
+def _category_display_name(env: Env, rec: dict[str, Any]) -> str:
+    parent = rec.get("parent_id")
+    name = rec.get("name") or ""
+    return f"{env.display_name('res.partner.category', parent)} / {name}" if parent else name
+
+
+category.display_name = _category_display_name
+
+users = Model(
+    "res.users",
+    "User",
+    {
+        "name": fld("char", "Name", required=True),
+        "login": fld("char", "Login", required=True),
+        "partner_id": fld("many2one", "Related Partner", relation="res.partner"),
+        "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
+        "lang": fld("char", "Language", default="en_US"),
+        "tz": fld("char", "Timezone", default=False),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="name, login",
+    uniques=[(("login",), "You can not have two users with the same login!")],
+)
+
+
+@users.method(api_model=True)
+def context_get(records: Any) -> dict[str, Any]:
+    """What Odoo's res.users.context_get answers: the caller's lang, tz and uid."""
+    user = records.env.table("res.users")[records.env.uid]
+    return {"lang": user.get("lang") or "en_US", "tz": user.get("tz"), "uid": records.env.uid}
+
+
+module = Model(
+    "ir.module.module",
+    "Module",
+    {
+        "name": fld("char", "Technical Name", required=True),
+        "shortdesc": fld("char", "Module Name"),
+        "state": fld(
+            "selection",
+            "Status",
+            selection=(
+                "uninstallable",
+                "uninstalled",
+                "installed",
+                "to upgrade",
+                "to remove",
+                "to install",
+            ),
+            default="uninstalled",
+        ),  # fmt: skip
+        "latest_version": fld("char", "Installed Version"),
+    },
+    order="name",
+)
+
+MODELS = [currency, company, partner, category, users, module]

@@ -1,0 +1,108 @@
+"""product.template and product.product (Odoo 18: stocked = type 'consu' + is_storable).
+
+A variant delegates the template's fields (`_inherits`), and creating a template
+creates its single variant, as Odoo does for products without attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.odoo.registry import Env, Model, fld
+
+template = Model(
+    "product.template",
+    "Product",
+    {
+        "name": fld("char", "Name", required=True),
+        "default_code": fld("char", "Internal Reference"),
+        "barcode": fld("char", "Barcode"),
+        "description_sale": fld("text", "Sales Description"),
+        "type": fld(
+            "selection",
+            "Product Type",
+            required=True,
+            selection=("consu", "service", "combo"),
+            default="consu",
+        ),  # fmt: skip
+        "is_storable": fld("boolean", "Track Inventory", default=False),
+        "list_price": fld("float", "Sales Price", default=1.0),
+        "standard_price": fld("float", "Cost", default=0.0),
+        "weight": fld("float", "Weight", default=0.0),
+        "sale_ok": fld("boolean", "Can be Sold", default=True),
+        "purchase_ok": fld("boolean", "Can be Purchased", default=True),
+        "taxes_id": fld("many2many", "Sales Taxes", relation="account.tax"),
+        "company_id": fld("many2one", "Company", relation="res.company"),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="name, id",
+)
+
+variant = Model(
+    "product.product",
+    "Product Variant",
+    {
+        "product_tmpl_id": fld(
+            "many2one", "Product Template", required=True, relation="product.template"
+        ),
+        "default_code": fld("char", "Internal Reference"),
+        "barcode": fld("char", "Barcode"),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="default_code, id",
+    inherits=("product.template", "product_tmpl_id"),
+)
+
+
+def _variant_display_name(env: Env, rec: dict[str, Any]) -> str:
+    name = rec.get("name") or env.value("product.product", rec, "name")
+    code = rec.get("default_code")
+    return f"[{code}] {name}" if code else str(name)
+
+
+def _create_variant(env: Env, template_id: int) -> None:
+    if env.context.get("_from_child") == "product.product":
+        return
+    tmpl = env.table("product.template")[template_id]
+    env.create(
+        "product.product",
+        [
+            {
+                "product_tmpl_id": template_id,
+                "default_code": tmpl.get("default_code"),
+                "barcode": tmpl.get("barcode"),
+                "active": tmpl.get("active", True),
+            }
+        ],
+    )
+
+
+def _sync_variants(env: Env, template_id: int, vals: dict[str, Any]) -> None:
+    """Keep the single variant's own copies of code, barcode and active in step."""
+    shared = {k: vals[k] for k in ("default_code", "barcode", "active") if k in vals}
+    if not shared:
+        return
+    for rec in env.table("product.product").values():
+        if rec["product_tmpl_id"] == template_id:
+            env.db.remember("product.product", rec["id"])
+            rec.update(shared)
+
+
+def _sync_template(env: Env, variant_id: int, vals: dict[str, Any]) -> None:
+    shared = {k: vals[k] for k in ("default_code", "barcode") if k in vals}
+    if shared:
+        tmpl_id = env.table("product.product")[variant_id]["product_tmpl_id"]
+        env.db.remember("product.template", tmpl_id)
+        env.table("product.template")[tmpl_id].update(shared)
+
+
+variant.display_name = _variant_display_name
+template.display_name = _variant_display_name
+template.on_create.append(_create_variant)
+template.on_write.append(_sync_variants)
+variant.on_write.append(_sync_template)
+variant.on_create.append(
+    lambda env, rid: _sync_template(env, rid, env.table("product.product")[rid])
+)
+
+MODELS = [template, variant]

@@ -1,0 +1,102 @@
+"""The `bridge` command as a person runs it: subprocesses, a real worker, real services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def bridge(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from bridge.cli import app; app()", *args],
+        cwd=REPO, env={**os.environ, "COLUMNS": "200"}, capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+
+
+def add(name: str, magento, odoo, magento_password: str = "admin123", odoo_key: str = "admin"):
+    result = bridge(
+        "connection", "add", "--name", name, "--magento-url", magento.url,
+        "--magento-auth", "admin", "--magento-user", "admin",
+        "--magento-password", magento_password, "--odoo-url", odoo.url, "--odoo-db", "bridge",
+        "--odoo-login", "admin", "--odoo-key", odoo_key, "--log-retention", "60",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_connection_test_with_a_wrong_password_says_why_in_one_line(worker, magento_sandbox,
+                                                                   odoo_sandbox):  # fmt: skip
+    add("wrong-odoo", magento_sandbox, odoo_sandbox, odoo_key="not-the-password")
+    result = bridge("connection", "test", "--connection", "wrong-odoo", "--timeout", "60")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Odoo" in lines[0] and "refused login 'admin'" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "not-the-password" not in result.stderr + result.stdout
+
+    add("wrong-magento", magento_sandbox, odoo_sandbox, magento_password="nope")
+    result = bridge("connection", "test", "--connection", "wrong-magento", "--timeout", "60")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "Magento refused the credentials" in result.stderr
+
+
+def test_connection_test_names_a_bad_url_and_an_unknown_database(worker, magento_sandbox,
+                                                                 odoo_sandbox):  # fmt: skip
+    result = bridge(
+        "connection", "add", "--name", "nodb", "--magento-url", magento_sandbox.url,
+        "--magento-auth", "token", "--magento-token", "sandbox-integration-token",
+        "--odoo-url", odoo_sandbox.url, "--odoo-db", "no_such_db", "--odoo-login", "admin",
+        "--odoo-key", "admin",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    result = bridge("connection", "test", "-c", "nodb", "--timeout", "60")
+    assert result.returncode == 1 and "no_such_db" in result.stderr
+
+    result = bridge(
+        "connection", "add", "--name", "badurl", "--magento-url", "http://127.0.0.1:9",
+        "--magento-auth", "token", "--magento-token", "t", "--odoo-url", odoo_sandbox.url,
+        "--odoo-db", "bridge", "--odoo-login", "admin", "--odoo-key", "admin",
+    )  # fmt: skip
+    result = bridge("connection", "test", "-c", "badurl", "--timeout", "60")
+    assert result.returncode == 1
+    assert "unreachable" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_imports_and_logs_from_the_cli(worker, magento_sandbox, odoo_sandbox):
+    add("shop", magento_sandbox, odoo_sandbox)
+    result = bridge("connection", "test", "-c", "shop")
+    assert result.returncode == 0, result.stderr
+    assert "✓" in result.stdout and "uid 2" in result.stdout
+    result = bridge("import", "customer-groups", "-c", "shop")
+    assert result.returncode == 0, result.stderr
+    assert "4 created" in result.stdout and "Wholesale" in result.stdout
+    result = bridge("import", "customer-groups", "-c", "shop")
+    assert "0 created, 0 updated, 4 unchanged" in result.stdout
+    result = bridge("logs", "list", "-c", "shop")
+    assert result.returncode == 0 and "setup.customer-groups" in result.stdout
+    result = bridge("connection", "show", "-c", "shop")
+    assert "log_retention_days: 60" in result.stdout and "admin123" not in result.stdout
+
+
+def test_failed_log_is_retried_from_the_cli(worker, magento_sandbox, odoo_sandbox):
+    add("retry", magento_sandbox, odoo_sandbox)
+    import requests
+
+    requests.post(f"{odoo_sandbox.url}/__sandbox__/faults",
+                  json={"rate_5xx": 1.0}, timeout=5).raise_for_status()  # fmt: skip
+    result = bridge("import", "websites", "-c", "retry")
+    assert result.returncode == 1 and "gave up after" in result.stderr
+    log_id = result.stderr.rsplit("(log ", 1)[1].split(")")[0]
+    requests.delete(f"{odoo_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
+    result = bridge("logs", "retry", log_id)
+    assert result.returncode == 0, result.stderr
+    from tasks.dispatch import wait_for
+
+    entry = wait_for(int(log_id), 60)
+    assert entry is not None and str(entry.state) == "done", entry and entry.reason

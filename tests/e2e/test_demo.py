@@ -1,0 +1,23 @@
+"""`bridge demo` on a fresh data dir: no services, exit 0, imported records with Odoo ids."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_demo_runs_with_no_services(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
+    env["HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "from bridge.cli import app; app()", "demo"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    for expected in ("Main Website", "Default Store View", "Gear", "Wholesale",
+                     "Check / Money order", "Best Way - Table Rate", "Demo finished"):  # fmt: skip
+        assert expected in out, expected
+    assert "res.partner.category" in out and "account.journal" in out
+    assert "0 created, 0 updated" in out
