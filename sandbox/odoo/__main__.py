@@ -1,0 +1,20 @@
+"""`python -m sandbox.odoo --port 8069`: run the Odoo sandbox in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+
+from sandbox.odoo import serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Odoo external API sandbox")
+    parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--version", default="18.0", help="Odoo version to speak (16.0-19.0)")
+    args = parser.parse_args()
+    serve(args.port, args.host, version=args.version)
+
+
+if __name__ == "__main__":
+    main()
