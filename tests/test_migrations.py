@@ -61,7 +61,7 @@ def schema_differences(url: str) -> list[object]:
 
 
 def test_models_declare_the_expected_tables() -> None:
-    assert TABLES == {
+    expected = {
         "channel",
         "connection",
         "binding",
@@ -76,6 +76,7 @@ def test_models_declare_the_expected_tables() -> None:
         "payment_method",
         "shipping_method",
     }
+    assert expected == TABLES
 
 
 def test_upgrade_downgrade_upgrade(url: str) -> None:

@@ -32,6 +32,7 @@ class OdooProtocol(enum.StrEnum):
 #: Magento order states imported unless the merchant says otherwise.
 DEFAULT_ORDER_STATES = ["new", "pending_payment", "processing"]
 #: Allowed values of `log_retention_days`; None keeps logs forever.
+DEFAULT_RETENTION_DAYS = 30
 RETENTION_CHOICES = (30, 60)
 
 
@@ -88,7 +89,8 @@ class Connection(Timestamps, Base):
     invoice_sync: Mapped[bool] = mapped_column(default=True)
     refund_sync: Mapped[bool] = mapped_column(default=True)
     cancel_credit_memo: Mapped[bool] = mapped_column(default=True)
-    log_retention_days: Mapped[int | None] = mapped_column(default=30)
+    # No column default: SQLAlchemy would put it in place of an explicit None ("never").
+    log_retention_days: Mapped[int | None] = mapped_column()
 
     channel: Mapped[Channel] = relationship(back_populates="connections", lazy="joined")
 

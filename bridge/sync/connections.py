@@ -16,6 +16,7 @@ from bridge.clients.magento import MagentoAuth, MagentoClient
 from bridge.clients.odoo import OdooClient
 from bridge.crypto import decrypt, encrypt
 from bridge.models import Channel, Connection, MagentoAuthMethod, OdooProtocol
+from bridge.models.connection import DEFAULT_RETENTION_DAYS
 from bridge.settings import get_settings
 
 
@@ -93,6 +94,7 @@ def add_connection(session: Session, new: NewConnection) -> Connection:
         odoo_secret_enc=encrypt(new.odoo_secret),
         odoo_protocol=new.odoo_protocol,
     )
+    conn.log_retention_days = DEFAULT_RETENTION_DAYS
     for key, value in new.settings.items():
         if not hasattr(Connection, key):
             raise ValueError(f"unknown setting {key!r}")

@@ -1,7 +1,7 @@
 """Log retention: finished SyncLogs older than each connection's retention are deleted.
 
 Drafts, queued and running logs are never purged: they are work still to do.
-Logs of no connection follow the longest retention in use.
+Logs of no connection (global jobs) are kept for the longest retention choice, 60 days.
 """
 
 from __future__ import annotations
