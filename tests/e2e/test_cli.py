@@ -100,3 +100,69 @@ def test_failed_log_is_retried_from_the_cli(worker, magento_sandbox, odoo_sandbo
 
     entry = wait_for(int(log_id), 60)
     assert entry is not None and str(entry.state) == "done", entry and entry.reason
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+ODOO_VERSION_CALL = {
+    "jsonrpc": "2.0",
+    "method": "call",
+    "id": 1,
+    "params": {"service": "common", "method": "version", "args": []},
+}
+
+
+def _probe(kind: str, port: int):
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if kind == "odoo":
+            return requests.post(f"{base}/jsonrpc", json=ODOO_VERSION_CALL, timeout=2)
+        return requests.get(f"{base}/rest/V1/store/websites", timeout=2)
+    except requests.ConnectionError:
+        return None
+
+
+def test_sandbox_commands_serve_until_stopped():
+    import time
+
+    for kind in ("magento", "odoo"):
+        port = _free_port()
+        cmd = [sys.executable, "-c", "from bridge.cli import app; app()", "sandbox", kind]
+        proc = subprocess.Popen(
+            [*cmd, "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline, answer = time.monotonic() + 30, None
+            while answer is None and time.monotonic() < deadline:
+                answer = _probe(kind, port)
+                time.sleep(0.1)
+            assert answer is not None, f"{kind} sandbox did not serve on {port}"
+            if kind == "magento":
+                assert answer.status_code == 401  # no token: Magento's own refusal
+                assert "isn't authorized" in answer.json()["message"]
+            else:
+                assert answer.json()["result"]["server_version"] == "18.0"
+            assert proc.poll() is None  # still serving
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_demo_through_redis_with_a_separate_worker(redis_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
+    env.update(HOME=str(tmp_path), BRIDGE_BROKER_URL=redis_url, COLUMNS="200")
+    result = subprocess.run(
+        [sys.executable, "-c", "from bridge.cli import app; app()", "demo"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"{redis_url}, worker process" in result.stdout
+    assert "Demo finished" in result.stdout
