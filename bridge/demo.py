@@ -23,9 +23,10 @@ from rich.rule import Rule
 from bridge import db
 from bridge.cli.common import console, err_console
 from bridge.cli.render import outcome_table
+from bridge.clients.magento import MagentoAuth
 from bridge.models import LogState, MagentoAuthMethod
 from bridge.settings import reload_settings
-from bridge.sync.connections import MagentoCredentials, NewConnection, add_connection
+from bridge.sync.connections import NewConnection, add_connection
 from bridge.sync.setup import IMPORTS
 from tasks.dispatch import CHECK_JOB, enqueue, setup_import_job, wait_for
 
@@ -92,7 +93,7 @@ def run_demo() -> int:
                 NewConnection(
                     name="demo",
                     magento_url=magento.url,
-                    magento=MagentoCredentials(
+                    magento=MagentoAuth(
                         MagentoAuthMethod.ADMIN, username=ADMIN_USERNAME, password=ADMIN_PASSWORD
                     ),
                     odoo_url=odoo.url,

@@ -187,14 +187,15 @@ def odoo_sandbox() -> Iterator[object]:
 
 def register_connection(magento: object, odoo: object, name: str = "shop", **over: object) -> int:
     """Register a connection to the two sandboxes in the current state database."""
+    from bridge.clients.magento import MagentoAuth
     from bridge.models import MagentoAuthMethod
-    from bridge.sync.connections import MagentoCredentials, NewConnection, add_connection
+    from bridge.sync.connections import NewConnection, add_connection
     from sandbox.magento import ADMIN_PASSWORD, ADMIN_USERNAME
 
     new = NewConnection(
         name=name,
         magento_url=magento.url,  # type: ignore[attr-defined]
-        magento=MagentoCredentials(
+        magento=MagentoAuth(
             MagentoAuthMethod.ADMIN, username=ADMIN_USERNAME, password=ADMIN_PASSWORD
         ),
         odoo_url=odoo.url,  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ from bridge.crypto import SecretError, decrypt, encrypt
 from bridge.models import Channel, Connection, MagentoAuthMethod
 from bridge.settings import reload_settings
 from bridge.sync.connections import (
-    MagentoCredentials,
     NewConnection,
     add_connection,
     magento_auth,
@@ -51,11 +50,9 @@ def use_key(value: str) -> None:
 
 def new_connection(name: str = "shop", **magento: str) -> NewConnection:
     credentials = (
-        MagentoCredentials(MagentoAuthMethod.OAUTH1, **magento)
+        MagentoAuth(MagentoAuthMethod.OAUTH1, **magento)
         if magento
-        else MagentoCredentials(
-            MagentoAuthMethod.ADMIN, username="admin", password=MAGENTO_PASSWORD
-        )
+        else MagentoAuth(MagentoAuthMethod.ADMIN, username="admin", password=MAGENTO_PASSWORD)
     )
     return NewConnection(
         name=name,

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from bridge.cli.common import console, fail, ready_db
 from bridge.cli.jobs import run_job
+from bridge.clients.magento import MagentoAuth
 from bridge.db import session_scope
 from bridge.models import RETENTION_CHOICES, Connection, MagentoAuthMethod, OdooProtocol
 from bridge.sync.connections import (
     ConnectionNotFound,
-    MagentoCredentials,
     NewConnection,
     add_connection,
     get_connection,
@@ -78,11 +78,8 @@ def add(
     }
     if order_states:
         settings["order_states"] = [s.strip() for s in order_states.split(",") if s.strip()]
-    new = NewConnection(
-        name=name,
-        magento_url=magento_url,
-        store_code=store_code,
-        magento=MagentoCredentials(
+    try:
+        credentials = MagentoAuth(
             method=method,
             token=magento_token,
             username=magento_user,
@@ -91,7 +88,14 @@ def add(
             consumer_secret=consumer_secret,
             access_token=access_token,
             access_token_secret=access_token_secret,
-        ),
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    new = NewConnection(
+        name=name,
+        magento_url=magento_url,
+        store_code=store_code,
+        magento=credentials,
         odoo_url=odoo_url,
         odoo_db=odoo_db,
         odoo_login=odoo_login,

@@ -171,32 +171,12 @@ class Transport(ABC):
         raise PermanentError(f"Odoo at {self.url} answered HTTP {status} on {path}", **kw)
 
 
-class JsonRpcTransport(Transport):
-    name = "jsonrpc"
+class ServiceTransport(Transport):
+    """JSON-RPC and XML-RPC share Odoo's service calls; only `_call` differs."""
 
-    def __init__(self, *a: Any, **kw: Any) -> None:
-        super().__init__(*a, **kw)
-        self._ids = itertools.count(1)
-
+    @abstractmethod
     def _call(self, service: str, method: str, args: list[Any], where: str) -> Any:
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": args},
-            "id": next(self._ids),
-        }
-        resp = self.post("/jsonrpc", json=payload)
-        try:
-            body = resp.json()
-        except ValueError:
-            raise RetryableError(f"Odoo at {self.url} sent a non-JSON answer", status=200) from None
-        if "error" in body:
-            data = body["error"].get("data") or {}
-            name = data.get("name") or "odoo.Error"
-            message = data.get("message") or body["error"].get("message", "")
-            raise errors_from_odoo(name, message, where=where, details=body["error"])
-        # Odoo leaves `result` out when the method returned None.
-        return body.get("result")
+        """Call `service.method(*args)`; `where` names the call in error messages."""
 
     def version(self) -> dict[str, Any]:
         return dict(self._call("common", "version", [], "common.version"))
@@ -225,6 +205,34 @@ class JsonRpcTransport(Transport):
         )
 
 
+class JsonRpcTransport(ServiceTransport):
+    name = "jsonrpc"
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self._ids = itertools.count(1)
+
+    def _call(self, service: str, method: str, args: list[Any], where: str) -> Any:
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": args},
+            "id": next(self._ids),
+        }
+        resp = self.post("/jsonrpc", json=payload)
+        try:
+            body = resp.json()
+        except ValueError:
+            raise RetryableError(f"Odoo at {self.url} sent a non-JSON answer", status=200) from None
+        if "error" in body:
+            data = body["error"].get("data") or {}
+            name = data.get("name") or "odoo.Error"
+            message = data.get("message") or body["error"].get("message", "")
+            raise errors_from_odoo(name, message, where=where, details=body["error"])
+        # Odoo leaves `result` out when the method returned None.
+        return body.get("result")
+
+
 class _RequestsXmlTransport(xmlrpc.client.Transport):
     """xmlrpc.client's transport, replaced by a pooled requests session with timeouts."""
 
@@ -242,7 +250,7 @@ class _RequestsXmlTransport(xmlrpc.client.Transport):
         return unmarshaller.close()
 
 
-class XmlRpcTransport(Transport):
+class XmlRpcTransport(ServiceTransport):
     name = "xmlrpc"
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -250,20 +258,20 @@ class XmlRpcTransport(Transport):
         prefix = urlsplit(self.url).path
         self._prefix = prefix
         transport = _RequestsXmlTransport(self)
-        self._common = xmlrpc.client.ServerProxy(
-            f"{self.url}/xmlrpc/2/common", transport=transport, allow_none=True
-        )
-        self._object = xmlrpc.client.ServerProxy(
-            f"{self.url}/xmlrpc/2/object", transport=transport, allow_none=True
-        )
+        self._proxies = {
+            service: xmlrpc.client.ServerProxy(
+                f"{self.url}/xmlrpc/2/{service}", transport=transport, allow_none=True
+            )
+            for service in ("common", "object")
+        }
 
     def post(self, path: str, **kw: Any) -> requests.Response:
         # ServerProxy hands us the full path, which already includes any URL prefix.
         return super().post(path.removeprefix(self._prefix), **kw)
 
-    def _call(self, proxy: Any, method: str, args: list[Any], where: str) -> Any:
+    def _call(self, service: str, method: str, args: list[Any], where: str) -> Any:
         try:
-            return getattr(proxy, method)(*args)
+            return getattr(self._proxies[service], method)(*args)
         except xmlrpc.client.Fault as fault:
             return self._fault(fault, where)
         except xmlrpc.client.ResponseError as exc:
@@ -298,32 +306,6 @@ class XmlRpcTransport(Transport):
             else "odoo.exceptions.UserError"
         )
         raise errors_from_odoo(name, text, where=where, details=details)
-
-    def version(self) -> dict[str, Any]:
-        return dict(self._call(self._common, "version", [], "common.version"))
-
-    def authenticate(self) -> int | None:
-        uid = self._call(
-            self._common, "authenticate", [self.db, self.login, self._secret, {}], "authenticate"
-        )
-        return int(uid) if uid else None
-
-    def execute(
-        self,
-        uid: int,
-        model: str,
-        method: str,
-        ids: list[int] | None,
-        args: list[Any],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        call_args = [ids, *args] if ids is not None else list(args)
-        return self._call(
-            self._object,
-            "execute_kw",
-            [self.db, uid, self._secret, model, method, call_args, kwargs],
-            f"{model}.{method}",
-        )
 
 
 #: JSON-2 takes arguments by name only; the names of the positional ones we send.

@@ -24,44 +24,23 @@ class ConnectionNotFound(LookupError):
     """No connection of that name."""
 
 
-@dataclass
-class MagentoCredentials:
-    method: MagentoAuthMethod
-    token: str | None = None
-    username: str | None = None
-    password: str | None = None
-    consumer_key: str | None = None
-    consumer_secret: str | None = None
-    access_token: str | None = None
-    access_token_secret: str | None = None
+OAUTH_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
-    def secret_blob(self) -> str:
-        """The secret part, as stored (encrypted) in `Channel.secret_enc`."""
-        if self.method is MagentoAuthMethod.TOKEN:
-            if not self.token:
-                raise ValueError("token authentication needs --magento-token")
-            return self.token
-        if self.method is MagentoAuthMethod.ADMIN:
-            if not (self.username and self.password):
-                raise ValueError("admin authentication needs --magento-user and --magento-password")
-            return self.password
-        values = {
-            "consumer_key": self.consumer_key,
-            "consumer_secret": self.consumer_secret,
-            "access_token": self.access_token,
-            "access_token_secret": self.access_token_secret,
-        }
-        missing = [k for k, v in values.items() if not v]
-        if missing:
-            raise ValueError(f"OAuth authentication needs {', '.join(missing)}")
-        return json.dumps(values)
+
+def secret_blob(auth: MagentoAuth) -> str:
+    """The secret part of Magento credentials, as stored (encrypted) in `Channel.secret_enc`."""
+    if auth.method == MagentoAuthMethod.TOKEN:
+        return str(auth.token)
+    if auth.method == MagentoAuthMethod.ADMIN:
+        return str(auth.password)
+    return json.dumps({name: getattr(auth, name) for name in OAUTH_FIELDS})
 
 
 @dataclass
 class NewConnection:
     name: str
     magento_url: str
-    magento: MagentoCredentials
+    magento: MagentoAuth
     odoo_url: str
     odoo_db: str
     odoo_login: str
@@ -81,9 +60,9 @@ def add_connection(session: Session, new: NewConnection) -> Connection:
         channel = Channel(name=new.name, magento_url=url, auth_method=new.magento.method)
         session.add(channel)
     channel.magento_url = url
-    channel.auth_method = new.magento.method
+    channel.auth_method = MagentoAuthMethod(new.magento.method)
     channel.username = new.magento.username
-    channel.secret_enc = encrypt(new.magento.secret_blob())
+    channel.secret_enc = encrypt(secret_blob(new.magento))
     conn = Connection(
         name=new.name,
         channel=channel,

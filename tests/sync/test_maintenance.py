@@ -9,8 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bridge import db
+from bridge.clients.magento import MagentoAuth
 from bridge.models import Channel, Connection, Direction, LogState, MagentoAuthMethod, SyncLog
-from bridge.sync.connections import MagentoCredentials, NewConnection, add_connection
+from bridge.sync.connections import NewConnection, add_connection
 from bridge.sync.maintenance import purge_logs
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -178,7 +179,7 @@ def test_add_connection_keeps_never_retention(state_db: str) -> None:
     new = NewConnection(
         name="forever",
         magento_url="http://m.test",
-        magento=MagentoCredentials(MagentoAuthMethod.TOKEN, token="t0k3n"),
+        magento=MagentoAuth(MagentoAuthMethod.TOKEN, token="t0k3n"),
         odoo_url="http://o.test",
         odoo_db="db",
         odoo_login="admin",
