@@ -28,7 +28,8 @@ from bridge.models import LogState, MagentoAuthMethod
 from bridge.settings import reload_settings
 from bridge.sync.connections import NewConnection, add_connection
 from bridge.sync.setup import IMPORTS
-from tasks.dispatch import CHECK_JOB, enqueue, setup_import_job, wait_for
+from tasks.dispatch import CHECK_JOB, setup_import_job
+from tasks.outbox import enqueue, wait_for
 
 DEMO_QUEUES = ("setup", "maintenance")
 JOB_TIMEOUT = 120.0

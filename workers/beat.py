@@ -16,7 +16,8 @@ from bridge.db import session_scope
 from bridge.models import utcnow
 from bridge.settings import get_settings
 from bridge.sync import schedules
-from tasks.dispatch import JOBS, BrokerUnavailable, enqueue
+from tasks.dispatch import JOBS
+from tasks.outbox import BrokerUnavailable, enqueue
 from workers.locks import SingletonLock, beat_lock
 
 log = logging.getLogger(__name__)

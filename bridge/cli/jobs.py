@@ -6,7 +6,7 @@ from bridge.cli.common import fail, ready_db
 from bridge.db import session_scope
 from bridge.models import LogState, SyncLog
 from bridge.sync.connections import ConnectionNotFound, get_connection
-from tasks.dispatch import BrokerUnavailable, Job, enqueue, wait_for
+from tasks.outbox import BrokerUnavailable, Job, enqueue, wait_for
 
 
 def run_job(job: Job, connection: str | None, timeout: float) -> SyncLog:

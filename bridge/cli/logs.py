@@ -13,7 +13,8 @@ from bridge.cli.render import logs_table
 from bridge.db import session_scope
 from bridge.models import LogState, SyncLog
 from bridge.sync.connections import ConnectionNotFound, get_connection
-from tasks.dispatch import BrokerUnavailable, retry_log
+from tasks.dispatch import retry_log
+from tasks.outbox import BrokerUnavailable
 
 app = typer.Typer(help="Sync logs: every unit of work, with its payload, state and reason.")
 

@@ -96,7 +96,7 @@ def test_failed_log_is_retried_from_the_cli(worker, magento_sandbox, odoo_sandbo
     requests.delete(f"{odoo_sandbox.url}/__sandbox__/faults", timeout=5).raise_for_status()
     result = bridge("logs", "retry", log_id)
     assert result.returncode == 0, result.stderr
-    from tasks.dispatch import wait_for
+    from tasks.outbox import wait_for
 
     entry = wait_for(int(log_id), 60)
     assert entry is not None and str(entry.state) == "done", entry and entry.reason

@@ -38,7 +38,7 @@ def test_due_schedule_is_sent_once_and_moved_on(redis_url, pg_state_db, worker):
     with db.session_scope() as s:
         sched = s.scalars(select(Schedule)).one()
         assert sched.next_run_at > utcnow() + timedelta(minutes=59)
-    from tasks.dispatch import wait_for
+    from tasks.outbox import wait_for
 
     entry = wait_for(sent[0], 60)
     assert entry is not None and str(entry.state) == "done", worker.output()[-2000:]

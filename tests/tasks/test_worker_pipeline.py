@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bridge import db
 from bridge.models import LogState, SyncLog
-from tasks.dispatch import CHECK_JOB, enqueue, setup_import_job, wait_for
+from tasks.dispatch import CHECK_JOB, setup_import_job
+from tasks.outbox import enqueue, wait_for
 from tests.conftest import WorkerProcess, register_connection
 
 TIMEOUT = 60
