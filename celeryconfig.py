@@ -25,7 +25,8 @@ QUEUES = ("setup", "products", "customers", "orders", "inventory", "fulfillment"
 broker_url = _settings.broker_url
 broker_connection_retry_on_startup = True
 broker_transport_options = {
-    "visibility_timeout": max(3600, 2 * (_settings.retry_backoff_max + _settings.task_time_limit)),
+    "visibility_timeout": _settings.visibility_timeout
+    or max(3600, 2 * (_settings.retry_backoff_max + _settings.task_time_limit)),
 }
 
 task_queues = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES)

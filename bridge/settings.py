@@ -15,6 +15,9 @@ Options read:
 - ``BRIDGE_RETRY_BACKOFF_BASE``: seconds before the first retry, doubled each time. Default 5.
 - ``BRIDGE_RETRY_BACKOFF_MAX``: cap in seconds of one retry countdown. Default 600.
 - ``BRIDGE_HTTP_TIMEOUT``: seconds for one call to Magento or Odoo. Default 30.
+- ``BRIDGE_VISIBILITY_TIMEOUT``: seconds before Redis hands an unacknowledged task (its
+  worker died) to another worker. Default: twice the longest retry plus task time, at
+  least an hour. Keep it above both, or a task waiting for its retry runs twice.
 - ``BRIDGE_FIXTURES_DIR``: recorded Magento payloads seeding the Magento sandbox.
 """
 
@@ -39,6 +42,7 @@ class Settings(BaseSettings):
     retry_backoff_base: float = 5.0
     retry_backoff_max: int = 600
     http_timeout: float = 30.0
+    visibility_timeout: int | None = None
 
     @property
     def db_url(self) -> str:

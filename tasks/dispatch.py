@@ -5,13 +5,22 @@ from __future__ import annotations
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook
-from tasks import maintenance, setup
+from tasks import customers, maintenance, orders, setup
 from tasks.outbox import Job, enqueue, send
 
 #: Scheduled jobs by name, as stored in Schedule.job.
 JOBS: dict[str, Job] = {
     "purge_logs": Job(maintenance.purge, "maintenance.purge_logs", Direction.BOTH),
+    "import_customers": Job(customers.pull, "customers.pull", Direction.MAGENTO_TO_ODOO),
+    "import_orders": Job(orders.pull, "orders.pull", Direction.MAGENTO_TO_ODOO),
 }
+
+
+def pull_job(name: str, since: str | None = None, keys: list[str] | None = None) -> Job:
+    """A customers or orders pull, limited to records changed since a date or to some keys."""
+    job = JOBS[f"import_{name}"]
+    payload = {k: v for k, v in (("since", since), ("keys", keys)) if v}
+    return Job(job.task, job.entity, job.direction, payload or None)
 
 
 def setup_import_job(kind: str) -> Job:
@@ -41,6 +50,13 @@ def job_for_log(entry: SyncLog) -> Job | None:
         return setup_import_job(entry.entity.removeprefix("setup."))
     if entry.entity in RECORD_TO_IMPORT:
         return setup_import_job(RECORD_TO_IMPORT[entry.entity])
+    if entry.entity == "order" and entry.key:
+        return pull_job("orders", keys=[entry.key])
+    if entry.entity == "customer" and entry.key:
+        return pull_job("customers", keys=[entry.key])
+    if entry.entity in ("orders.page", "customers.page"):
+        page = orders.import_page if entry.entity == "orders.page" else customers.import_page
+        return Job(page, entry.entity, Direction.MAGENTO_TO_ODOO)
     return next((job for job in JOBS.values() if job.entity == entry.entity), None)
 
 

@@ -40,6 +40,7 @@ os.environ.pop("BRIDGE_DATABASE_URL", None)
 
 from bridge import db  # noqa: E402
 from bridge.settings import reload_settings  # noqa: E402
+from celeryconfig import QUEUES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -128,7 +129,7 @@ def pg_state_db(pg_url: str) -> Iterator[str]:
 class WorkerProcess:
     """A real `celery worker` process on the test broker and database."""
 
-    def __init__(self, queues: str = "setup,maintenance") -> None:
+    def __init__(self, queues: str = ",".join(QUEUES)) -> None:
         self.log_path = _DATA_DIR / f"worker-{uuid.uuid4().hex[:6]}.log"
         self.queues = queues
         self.proc: subprocess.Popen[bytes] | None = None

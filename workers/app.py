@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from celery import Celery
 
-TASK_MODULES = ["tasks.setup", "tasks.maintenance"]
+TASK_MODULES = [
+    "tasks.setup",
+    "tasks.maintenance",
+    "tasks.customers",
+    "tasks.orders",
+]
 
 
 def create_app() -> Celery:

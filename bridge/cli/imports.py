@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
+from bridge.cli import pulls
 from bridge.cli.common import console
 from bridge.cli.jobs import run_job
 from bridge.cli.render import outcome_table
 from bridge.sync.setup import IMPORTS
 from tasks.dispatch import setup_import_job
 
-app = typer.Typer(help="Import store structure and mappings from Magento into Bridge and Odoo.")
+app = typer.Typer(help="Import from Magento into Odoo: setup mappings, customers, orders.")
 
 Name = Annotated[str, typer.Option("--connection", "-c", help="Connection name.")]
 Timeout = Annotated[float, typer.Option(help="Seconds to wait for a worker.")]
@@ -39,3 +40,5 @@ def _command(kind: str) -> None:
 
 for _kind in IMPORTS:
     _command(_kind)
+app.command("customers")(pulls.customers)
+app.command("orders")(pulls.orders)

@@ -7,6 +7,7 @@ admin user 2); everything else is looked up by name or code, as Bridge does.
 
 from __future__ import annotations
 
+from sandbox.odoo.models import invoicing, partner, stock
 from sandbox.odoo.registry import Database, Env
 
 INSTALLED_MODULES = (
@@ -142,3 +143,8 @@ def seed(db: Database, login: str = "admin") -> None:
                 }
             ],
         )
+        # Sales and stock (models/partner.py, stock.py, sale.py).
+        partner.seed(env)
+        stock.seed(env)
+        # Payment methods and terms (models/invoicing.py).
+        invoicing.seed(env)

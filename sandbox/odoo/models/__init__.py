@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from sandbox.odoo.models import account, base, crm, delivery, product
+from sandbox.odoo.models import (
+    account,
+    base,
+    crm,
+    delivery,
+    invoicing,
+    partner,
+    product,
+    sale,
+    stock,
+)
 from sandbox.odoo.registry import Model
 
-MODULES = (base, account, crm, product, delivery)
+MODULES = (base, account, crm, product, delivery, partner, stock, sale, invoicing)
 
 
 def all_models() -> dict[str, Model]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from sandbox.odoo.models.base import COMPANY
-from sandbox.odoo.registry import Model, fld
+from sandbox.odoo.registry import Env, Model, fld
 
 account = Model(
     "account.account",
@@ -98,4 +100,135 @@ tax = Model(
     order="sequence, id",
 )
 
-MODELS = [account, journal, tax]
+payment_term = Model(
+    "account.payment.term",
+    "Payment Terms",
+    {
+        "name": fld("char", "Payment Terms", required=True),
+        "note": fld("html", "Description on the Invoice"),
+        "line_ids": fld(
+            "one2many", "Terms", relation="account.payment.term.line", inverse="payment_id"
+        ),
+        "company_id": fld("many2one", "Company", relation="res.company"),
+        "sequence": fld("integer", "Sequence", default=10),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="sequence, id",
+)
+
+payment_term_line = Model(
+    "account.payment.term.line",
+    "Payment Terms Line",
+    {
+        "payment_id": fld(
+            "many2one", "Payment Terms", required=True, relation="account.payment.term"
+        ),
+        "value": fld(
+            "selection", "Type", required=True, selection=("percent", "fixed"), default="percent"
+        ),
+        "value_amount": fld("float", "Due", default=100.0),
+        "nb_days": fld("integer", "Days", default=0),
+        "delay_type": fld(
+            "selection",
+            "Delay Type",
+            required=True,
+            selection=(
+                "days_after",
+                "days_after_end_of_month",
+                "days_after_end_of_next_month",
+                "days_end_of_month_on_the",
+            ),
+            default="days_after",
+        ),
+        "days_next_month": fld("char", "Days on the next month", default="10"),
+    },
+    order="id",
+)
+
+payment_method = Model(
+    "account.payment.method",
+    "Payment Methods",
+    {
+        "name": fld("char", "Name", required=True),
+        "code": fld("char", "Code", required=True),
+        "payment_type": fld(
+            "selection", "Payment Type", required=True, selection=("inbound", "outbound")
+        ),
+    },
+)
+
+payment_method_line = Model(
+    "account.payment.method.line",
+    "Payment Methods",
+    {
+        "name": fld("char", "Name", default="Manual Payment"),
+        "payment_method_id": fld(
+            "many2one", "Payment Method", required=True, relation="account.payment.method"
+        ),
+        "journal_id": fld("many2one", "Journal", relation="account.journal"),
+        "payment_type": fld("selection", "Payment Type", selection=("inbound", "outbound")),
+        "code": fld("char", "Code", default="manual"),
+        "sequence": fld("integer", "Sequence", default=10),
+    },
+    order="sequence, id",
+)
+payment_method_line.display_name = lambda env, rec: (
+    f"{rec.get('name')} ({env.display_name('account.journal', rec['journal_id'])})"
+    if rec.get("journal_id")
+    else str(rec.get("name"))
+)
+
+
+def _journal_payment_methods(env: Env, journal_id: int) -> None:
+    """A new bank or cash journal gets "Manual Payment" in and out, as in Odoo 18."""
+    if env.table("account.journal")[journal_id]["type"] not in ("bank", "cash"):
+        return
+    methods = env.table("account.payment.method").values()
+    for method in sorted(methods, key=lambda m: m["payment_type"]):
+        env.create(
+            "account.payment.method.line",
+            [
+                {
+                    "payment_method_id": method["id"],
+                    "journal_id": journal_id,
+                    "payment_type": method["payment_type"],
+                }
+            ],
+        )
+
+
+journal.on_create.append(_journal_payment_methods)
+
+MODELS = [
+    account,
+    journal,
+    tax,
+    payment_term,
+    payment_term_line,
+    payment_method,
+    payment_method_line,
+]
+
+
+def float_round(value: float, digits: int = 2) -> float:
+    """Odoo's float_round: half away from zero on the decimal value a person would read."""
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def tax_amounts(env: Env, tax_ids: list[int], base: float, quantity: float) -> list[float]:
+    """Each tax's amount on an untaxed line `base`, rounded per line (the company default).
+
+    Only what the generic chart uses: taxes excluded from the price, percent of the
+    base or a fixed amount per unit (as account.tax._compute_amount in Odoo 18).
+    """
+    taxes = env.table("account.tax")
+    out = []
+    for tid in tax_ids:
+        tax = taxes[tid]
+        if tax["amount_type"] == "fixed":
+            amount = tax["amount"] * quantity
+        else:
+            amount = base * tax["amount"] / 100.0
+        out.append(float_round(amount))
+    return out

@@ -51,6 +51,12 @@ partner = Model(
         "vat": fld("char", "Tax ID"),
         "comment": fld("html", "Notes"),
         "is_company": fld("boolean", "Is a Company", default=False),
+        "company_type": fld(
+            "selection", "Company Type", selection=("person", "company"), default="person"
+        ),
+        "commercial_partner_id": fld("many2one", "Commercial Entity", relation="res.partner"),
+        "country_id": fld("many2one", "Country", relation="res.country"),
+        "state_id": fld("many2one", "State", relation="res.country.state"),
         "type": fld(
             "selection",
             "Address Type",

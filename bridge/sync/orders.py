@@ -1,0 +1,544 @@
+"""Orders, Magento -> Odoo: one page of orders per unit of work, each order its own log.
+
+Per page, Odoo sees a handful of batched calls, whatever the page size: the lookups
+(existing orders by `client_order_ref`, partners, products, taxes, carriers), one
+`create` of all new orders with their lines, one `action_confirm`, and for online
+orders the invoicing and payment calls. An order that cannot be imported fails its
+own log with one reason a person can act on; the rest of the page goes on.
+
+Exactly once: an order is bound (Binding "order", key = increment_id) in the same
+transaction that records its log as done; before creating, the page's orders are
+looked up by `client_order_ref`, so a retry after a crash between Odoo's answer
+and our commit binds the order Odoo already has instead of creating another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.clients.errors import PermanentError
+from bridge.clients.odoo import OdooClient
+from bridge.mappers import customer as cm
+from bridge.mappers import order as om
+from bridge.mappers.errors import MappingError
+from bridge.mappers.fingerprint import fingerprint
+from bridge.models import (
+    Binding,
+    Connection,
+    Direction,
+    LogState,
+    PaymentMethod,
+    StoreView,
+    SyncLog,
+)
+from bridge.sync import logbook
+from bridge.sync.partners import PartnerResolver, customer_key
+
+WITH_ARCHIVED = {"active_test": False}
+DISCOUNT_PRODUCT_CODE = "MAGENTO-DISCOUNT"
+#: Magento states that end an order; the Odoo order follows when nothing has shipped.
+CANCELED_STATES = frozenset({"canceled"})
+
+
+class OrderRefused(PermanentError):
+    """This order cannot be imported until a person fixes its cause (the message)."""
+
+
+@dataclass
+class PageOutcome:
+    imported: list[str] = field(default_factory=list)
+    canceled: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "imported": len(self.imported),
+            "canceled": len(self.canceled),
+            "skipped": len(self.skipped),
+            "failed": len(self.failed),
+            "reasons": self.failed,
+        }
+
+
+@dataclass
+class OrderPage:
+    session: Session
+    connection: Connection
+    odoo: OdooClient
+
+
+@dataclass
+class _Pending:
+    log: SyncLog
+    order: om.Order
+    payload: dict[str, Any]
+    values: dict[str, Any] | None = None
+    odoo_id: int | None = None
+
+
+def order_logs(session: Session, connection_id: int, orders: list[dict[str, Any]]) -> list[int]:
+    """One queued log per order, holding its raw payload; a log not yet run takes the newer one."""
+    ids = []
+    for payload in orders:
+        key = str(payload.get("increment_id") or payload.get("entity_id") or "?")
+        waiting = session.scalars(
+            select(SyncLog).where(
+                SyncLog.connection_id == connection_id,
+                SyncLog.entity == "order",
+                SyncLog.key == key,
+                SyncLog.state == LogState.QUEUED,
+            )
+        ).first()
+        if waiting is not None:
+            waiting.payload = payload
+            ids.append(waiting.id)
+            continue
+        log = logbook.open_log(
+            session,
+            connection_id=connection_id,
+            entity="order",
+            direction=Direction.MAGENTO_TO_ODOO,
+            key=key,
+            payload=payload,
+            state=LogState.QUEUED,
+        )
+        ids.append(log.id)
+    return ids
+
+
+def unfinished_logs(session: Session, log_ids: list[int]) -> list[SyncLog]:
+    """The page's order logs still to do (a retried page skips what it finished)."""
+    return list(
+        session.scalars(
+            select(SyncLog)
+            .where(SyncLog.id.in_(log_ids), SyncLog.state.in_(logbook.UNFINISHED))
+            .order_by(SyncLog.id)
+        )
+    )
+
+
+def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:
+    """Import the orders held by `logs` (one raw Magento order each); finish every log."""
+    outcome = PageOutcome()
+    pending: list[_Pending] = []
+    for log in logs:
+        try:
+            pending.append(_Pending(log, om.order(log.payload or {}), log.payload or {}))
+        except MappingError as exc:
+            _fail(log, outcome, f"cannot read this Magento order: {exc}")
+    bound, recovered = _existing_orders(page, {p.order.increment_id: p.order for p in pending})
+    for p in pending:
+        p.odoo_id = bound.get(p.order.increment_id)
+    cancels = [p for p in pending if p.order.state in CANCELED_STATES]
+    _cancel(page, [p for p in cancels if p.odoo_id], outcome)
+    for p in cancels:
+        if not p.odoo_id:
+            _done(p.log, outcome.skipped, p, "canceled in Magento before it was imported")
+    rest = [p for p in pending if p.order.state not in CANCELED_STATES]
+    for p in rest:
+        if p.odoo_id and p.order.increment_id not in recovered:
+            _done(p.log, outcome.skipped, p, f"already imported (sale.order {p.odoo_id})")
+    # Found in Odoo but never bound: a crash cut the last run short; finish what it began.
+    resumed = [p for p in rest if p.order.increment_id in recovered]
+    new = [p for p in rest if not p.odoo_id]
+    created = _create(page, new, outcome) if new else []
+    _finish(page, resumed + created, outcome)
+    _replace_edited(page, [p for p in created if p.order.relation_parent_id], outcome)
+    return outcome.as_dict()
+
+
+# -- lookups -----------------------------------------------------------------------------------
+
+
+def _bindings(session: Session, connection_id: int, entity: str, keys: Iterable[str]) -> dict:
+    keys = list(keys)
+    if not keys:
+        return {}
+    return {
+        b.magento_key: b
+        for b in session.scalars(
+            select(Binding).where(
+                Binding.connection_id == connection_id,
+                Binding.entity == entity,
+                Binding.magento_key.in_(keys),
+            )
+        )
+    }
+
+
+def _existing_orders(
+    page: OrderPage, orders: dict[str, om.Order]
+) -> tuple[dict[str, int], set[str]]:
+    """Odoo ids of orders already in Odoo: by Binding, else by `client_order_ref`.
+
+    The second set names the orders found only by `client_order_ref` (now bound).
+    """
+    increment_ids = list(orders)
+    recovered: set[str] = set()
+    conn_id = page.connection.id
+    ids = {
+        k: b.odoo_id for k, b in _bindings(page.session, conn_id, "order", increment_ids).items()
+    }
+    unbound = [i for i in increment_ids if i not in ids]
+    if unbound:
+        found = page.odoo.search_read(
+            "sale.order",
+            [("client_order_ref", "in", unbound)],
+            ["client_order_ref"],
+            order="id asc",
+            context=WITH_ARCHIVED,
+        )
+        for row in found:
+            ref = row["client_order_ref"]
+            if ref not in ids:
+                ids[ref] = row["id"]
+                recovered.add(ref)
+                _bind_order(page.session, conn_id, orders[ref], row["id"], None)
+    return ids, recovered
+
+
+def _order_customer(p: _Pending) -> cm.Customer:
+    guest = cm.guest_customer(p.payload)
+    if p.order.customer_id is None or p.order.is_guest:
+        return guest
+    return replace(guest, magento_id=p.order.customer_id, is_guest=False)
+
+
+def _refs_context(page: OrderPage, orders: list[_Pending]) -> dict[str, Any]:
+    """Everything the page's orders point to in Odoo, in one call per kind."""
+    odoo = page.odoo
+    skus = sorted({line.sku for p in orders for line in p.order.lines})
+    products = {
+        r["default_code"]: r["id"]
+        for r in odoo.search_read(
+            "product.product", [("default_code", "in", skus)], ["default_code"], order="id asc"
+        )
+    }
+    rates = sorted({rate for p in orders for rate in om.tax_rates(p.order)})
+    taxes: dict[float, int] = {}
+    if rates:
+        for r in odoo.search_read(
+            "account.tax",
+            [
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+                ("amount", "in", rates),
+            ],
+            ["amount"],
+            order="sequence, id",
+        ):
+            taxes.setdefault(round(float(r["amount"]), 4), r["id"])
+    conn_id = page.connection.id
+    methods = {o.order.shipping_method for o in orders if o.order.shipping_method}
+    carriers = {
+        k: b.odoo_id
+        for k, b in _bindings(page.session, conn_id, "shipping_method", methods).items()
+    }
+    carrier_products: dict[int, int] = {}
+    if carriers:
+        for r in odoo.read("delivery.carrier", sorted(set(carriers.values())), ["product_id"]):
+            carrier_products[r["id"]] = _m2o(r["product_id"])
+    return {
+        "products": products,
+        "taxes": taxes,
+        "carriers": carriers,
+        "carrier_products": carrier_products,
+        "payments": _payment_methods(page.session, conn_id, orders),
+        "teams": _teams(page.session, conn_id, orders),
+    }
+
+
+def _payment_methods(session: Session, conn_id: int, orders: list[_Pending]) -> dict[str, dict]:
+    codes = {p.order.payment_method for p in orders}
+    rows = session.scalars(
+        select(PaymentMethod).where(
+            PaymentMethod.connection_id == conn_id, PaymentMethod.code.in_(codes)
+        )
+    )
+    journals = _bindings(session, conn_id, "payment_method", codes)
+    return {
+        r.code: {"online": r.online, "journal_id": journals[r.code].odoo_id}
+        for r in rows
+        if r.code in journals
+    }
+
+
+def _teams(session: Session, conn_id: int, orders: list[_Pending]) -> dict[int, int]:
+    stores = {p.order.store_id for p in orders if p.order.store_id is not None}
+    websites = {
+        v.magento_id: str(v.website_magento_id)
+        for v in session.scalars(
+            select(StoreView).where(
+                StoreView.connection_id == conn_id, StoreView.magento_id.in_(stores)
+            )
+        )
+    }
+    teams = _bindings(session, conn_id, "website", set(websites.values()))
+    return {store: teams[w].odoo_id for store, w in websites.items() if w in teams}
+
+
+def _discount_product(odoo: OdooClient) -> int:
+    found = odoo.search(
+        "product.product", [("default_code", "=", DISCOUNT_PRODUCT_CODE)], limit=1,
+        context=WITH_ARCHIVED,
+    )  # fmt: skip
+    if found:
+        return found[0]
+    return odoo.create(
+        "product.product",
+        [{"name": "Magento discount", "default_code": DISCOUNT_PRODUCT_CODE, "type": "service",
+          "sale_ok": False, "purchase_ok": False, "list_price": 0.0, "taxes_id": [(6, 0, [])]}],
+    )[0]  # fmt: skip
+
+
+# -- creation ----------------------------------------------------------------------------------
+
+
+def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[_Pending]:
+    """Create the page's new orders in Odoo; returns the ones created."""
+    ctx = _refs_context(page, new)
+    partners = PartnerResolver(page.session, page.connection.id, page.odoo)
+    customers: dict[int, cm.Customer] = {}
+    ready: list[_Pending] = []
+    for p in new:
+        try:
+            reason = _refusal(p.order, ctx)
+            if reason:
+                raise OrderRefused(reason)
+            customers[id(p)] = _order_customer(p)
+            ready.append(p)
+        except (OrderRefused, MappingError) as exc:
+            _fail(p.log, outcome, str(exc))
+    if not ready:
+        return []
+    ids = partners.resolve(list(customers.values()))
+    for p in list(ready):
+        reason = partners.failures.get(customer_key(customers[id(p)]))
+        if reason:
+            _fail(p.log, outcome, f"cannot import the customer of this order: {reason}")
+            ready.remove(p)
+    discount_product = (
+        _discount_product(page.odoo) if any(_has_discount(p) for p in ready) else None
+    )
+    tax_rates = {tax_id: rate for rate, tax_id in ctx["taxes"].items()}
+    creatable: list[_Pending] = []
+    for p in ready:
+        partner = ids[customer_key(customers[id(p)])]
+        carrier = ctx["carriers"].get(p.order.shipping_method or "")
+        refs = om.OdooRefs(
+            partner_id=partner.partner_id,
+            invoice_partner_id=partner.invoice_id,
+            shipping_partner_id=partner.delivery_id,
+            product_ids=ctx["products"],
+            tax_ids=ctx["taxes"],
+            carrier_id=carrier,
+            carrier_product_id=ctx["carrier_products"].get(carrier) if carrier else None,
+            discount_product_id=discount_product,
+            payment_term_id=page.connection.payment_term_id,
+            team_id=ctx["teams"].get(p.order.store_id) if p.order.store_id is not None else None,
+        )
+        try:
+            p.values = om.sale_order_values(p.order, refs)
+        except MappingError as exc:
+            _fail(p.log, outcome, str(exc))
+            continue
+        expected = om.expected_total(p.values, tax_rates)
+        if not om.totals_match(expected, p.order.grand_total):
+            _fail(
+                p.log,
+                outcome,
+                f"Odoo would total {expected:.2f} but Magento's grand_total is "
+                f"{p.order.grand_total:.2f}: check the tax rates and discounts of this order",
+            )
+            continue
+        creatable.append(p)
+    return _create_in_odoo(page, creatable, outcome)
+
+
+def _create_in_odoo(
+    page: OrderPage, orders: list[_Pending], outcome: PageOutcome
+) -> list[_Pending]:
+    """One `create` for the page; on a refusal, one by one so only the bad order fails."""
+    if not orders:
+        return []
+    try:
+        ids = page.odoo.create("sale.order", [p.values for p in orders])
+    except PermanentError:
+        ids = []
+        for p in list(orders):
+            try:
+                ids.append(page.odoo.create("sale.order", [p.values])[0])
+            except PermanentError as exc:
+                _fail(p.log, outcome, f"Odoo refused the order: {exc.message}")
+                orders.remove(p)
+    for p, odoo_id in zip(orders, ids, strict=True):
+        p.odoo_id = odoo_id
+        _bind_order(page.session, page.connection.id, p.order, odoo_id, fingerprint(p.values))
+    return orders
+
+
+def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> None:
+    """The steps after create, each skipped when Odoo shows it done (so a rerun is safe)."""
+    if not orders:
+        return
+    states = {
+        r["id"]: r["state"]
+        for r in page.odoo.read("sale.order", [p.odoo_id for p in orders], ["state"])
+    }
+    drafts = [p.odoo_id for p in orders if states.get(p.odoo_id) in ("draft", "sent")]
+    if page.connection.auto_confirm_orders and drafts:
+        page.odoo.call("sale.order", "action_confirm", drafts)
+    for p in orders:
+        _done(p.log, outcome.imported, p, f"imported as sale.order {p.odoo_id}")
+
+
+def _refusal(o: om.Order, ctx: dict[str, Any]) -> str | None:
+    """Why an order cannot be imported yet, or None."""
+    if o.payment_method not in ctx["payments"]:
+        return (
+            f"unknown payment method {o.payment_method!r}: run `bridge import payment-methods` "
+            "so it maps to an Odoo journal"
+        )
+    if o.shipping_method and o.shipping_method not in ctx["carriers"]:
+        return (
+            f"unknown shipping method {o.shipping_method!r}: run `bridge import "
+            "shipping-methods` so it maps to an Odoo carrier"
+        )
+    missing = om.missing_skus(o, ctx["products"])
+    if missing:
+        return (
+            f"product SKU {', '.join(missing)} not found in Odoo (no product with that "
+            "internal reference): import or create it, then retry this log"
+        )
+    rates = om.missing_tax_rates(o, ctx["taxes"])
+    if rates:
+        shown = ", ".join(f"{r:g} %" for r in rates)
+        return f"no Odoo sale tax of {shown} (percent, tax excluded): create it, then retry"
+    return None
+
+
+def _has_discount(p: _Pending) -> bool:
+    return bool(p.order.discount_amount or p.order.shipping_discount_amount)
+
+
+# -- changes after import ----------------------------------------------------------------------
+
+
+def _cancel(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> None:
+    """Cancel in Odoo what Magento canceled, unless something has shipped already."""
+    if not orders:
+        return
+    ids = [p.odoo_id for p in orders]
+    shipped = _shipped(page.odoo, ids)
+    states = {r["id"]: r["state"] for r in page.odoo.read("sale.order", ids, ["state"])}
+    to_cancel = []
+    for p in orders:
+        if states.get(p.odoo_id) == "cancel":
+            _done(p.log, outcome.skipped, p, f"sale.order {p.odoo_id} is canceled already")
+        elif p.odoo_id in shipped:
+            _fail(p.log, outcome, f"canceled in Magento, but sale.order {p.odoo_id} has shipped: "
+                  "it stays open in Odoo; return the goods or cancel by hand")  # fmt: skip
+        else:
+            to_cancel.append(p)
+    if to_cancel:
+        _cancel_in_odoo(page.odoo, [p.odoo_id for p in to_cancel])
+        for p in to_cancel:
+            _done(p.log, outcome.canceled, p, f"sale.order {p.odoo_id} canceled")
+
+
+def _replace_edited(page: OrderPage, edited: list[_Pending], outcome: PageOutcome) -> None:
+    """An edited Magento order replaces its parent: the parent's Odoo order is canceled.
+
+    Magento cancels the parent itself, so a later pull would cancel it too; doing it
+    now keeps Odoo from showing both orders open in between.
+    """
+    parents = {str(p.order.relation_parent_id): p for p in edited}
+    bound = _bindings(page.session, page.connection.id, "order_entity", parents)
+    if not bound:
+        return
+    ids = sorted({b.odoo_id for b in bound.values()})
+    shipped = _shipped(page.odoo, ids)
+    open_ids = [
+        r["id"] for r in page.odoo.read("sale.order", ids, ["state"])
+        if r["state"] != "cancel" and r["id"] not in shipped
+    ]  # fmt: skip
+    if open_ids:
+        _cancel_in_odoo(page.odoo, open_ids)
+    for key, binding in bound.items():
+        child = parents[key]
+        child.log.result = {
+            **(child.log.result or {}),
+            "replaces": binding.odoo_id,
+            "parent_canceled": binding.odoo_id in open_ids,
+        }
+        if binding.odoo_id in open_ids:
+            outcome.canceled.append(f"parent of {child.order.increment_id}")
+
+
+def _shipped(odoo: OdooClient, order_ids: list[int]) -> set[int]:
+    return {
+        _m2o(r["sale_id"])
+        for r in odoo.search_read(
+            "stock.picking", [("sale_id", "in", order_ids), ("state", "=", "done")], ["sale_id"]
+        )
+    }
+
+
+def _cancel_in_odoo(odoo: OdooClient, order_ids: list[int]) -> None:
+    # Without this context Odoo 18 answers a confirmed order's cancel with a wizard.
+    odoo.call("sale.order", "action_cancel", order_ids, context={"disable_cancel_warning": True})
+
+
+# -- logs and bindings -------------------------------------------------------------------------
+
+
+def _done(log: SyncLog, bucket: list[str], p: _Pending, summary: str) -> None:
+    bucket.append(p.order.increment_id)
+    logbook.mark_done(log, {"summary": summary, "odoo_id": p.odoo_id})
+
+
+def _fail(log: SyncLog, outcome: PageOutcome, reason: str) -> None:
+    outcome.failed[log.key or str(log.id)] = reason
+    logbook.mark_failed(log, reason)
+
+
+def _bind(
+    session: Session,
+    connection_id: int,
+    entity: str,
+    key: str,
+    model: str,
+    odoo_id: int,
+    fp: str | None,
+) -> None:
+    session.add(
+        Binding(
+            connection_id=connection_id,
+            entity=entity,
+            magento_key=key,
+            odoo_model=model,
+            odoo_id=odoo_id,
+            fingerprint=fp,
+        )
+    )
+    session.flush()
+
+
+def _bind_order(
+    session: Session, connection_id: int, o: om.Order, odoo_id: int, fp: str | None
+) -> None:
+    """Bind by increment_id, and by entity id, which edited orders name as their parent."""
+    _bind(session, connection_id, "order", o.increment_id, "sale.order", odoo_id, fp)
+    if o.entity_id is not None:
+        _bind(session, connection_id, "order_entity", str(o.entity_id), "sale.order", odoo_id, fp)
+
+
+def _m2o(value: Any) -> int:
+    return int(value[0]) if isinstance(value, list | tuple) else int(value)

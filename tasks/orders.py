@@ -1,0 +1,83 @@
+"""Order tasks, on the `orders` queue: pull changed orders, import one page of them.
+
+The pull writes one log per order (the raw payload) and one page log listing them,
+then queues the page: one task per page, one outcome per order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bridge.clients.magento_search import SearchCriteria
+from bridge.db import session_scope
+from bridge.mappers.order import ORDER_FIELDS
+from bridge.models import Direction, SyncLog
+from bridge.sync import logbook
+from bridge.sync.connections import odoo_client
+from bridge.sync.orders import OrderPage, import_orders, order_logs, unfinished_logs
+from tasks.base import run_log
+from tasks.outbox import Job, send
+from tasks.pulls import connection_of, run_pull
+from workers.app import app
+
+STREAM = "orders"
+PAGE_SIZE = 100
+
+
+def order_search(states: list[str], increment_ids: list[str] | None) -> SearchCriteria:
+    """Orders in the connection's states, plus canceled ones (their cancellation must follow)."""
+    criteria = SearchCriteria()
+    if increment_ids:
+        return criteria.where("increment_id", increment_ids, "in")
+    return criteria.where("state", sorted({*states, "canceled"}), "in")
+
+
+def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
+    conn = connection_of(session, entry)
+    keys = (entry.payload or {}).get("keys")
+    return run_pull(
+        session,
+        entry,
+        stream=STREAM,
+        path="orders",
+        criteria=order_search(list(conn.order_states or []), keys),
+        fields=ORDER_FIELDS,
+        page_size=PAGE_SIZE,
+        send_page=_send_page,
+    )
+
+
+def _send_page(connection_id: int, orders: list[dict[str, Any]]) -> int:
+    """Commit the order logs and the page log, then queue the page."""
+    with session_scope() as session:
+        ids = order_logs(session, connection_id, orders)
+        page_log = logbook.open_log(
+            session,
+            connection_id=connection_id,
+            entity="orders.page",
+            direction=Direction.MAGENTO_TO_ODOO,
+            payload={"order_logs": ids},
+        )
+        page_id = page_log.id
+    send(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
+    return page_id
+
+
+def _import_page(session: Session, entry: SyncLog) -> dict[str, Any]:
+    conn = connection_of(session, entry)
+    logs = unfinished_logs(session, (entry.payload or {}).get("order_logs", []))
+    for log in logs:
+        logbook.mark_running(log, entry.task_id)
+    return import_orders(OrderPage(session, conn, odoo_client(conn)), logs)
+
+
+@app.task(bind=True, name="tasks.orders.pull")
+def pull(self: Any, log_id: int) -> str:
+    return run_log(self, log_id, _pull)
+
+
+@app.task(bind=True, name="tasks.orders.import_page")
+def import_page(self: Any, log_id: int) -> str:
+    return run_log(self, log_id, _import_page)
