@@ -37,6 +37,7 @@ from bridge.models import (
     SyncLog,
 )
 from bridge.sync import logbook
+from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
 WITH_ARCHIVED = {"active_test": False}
@@ -393,10 +394,23 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
         for r in page.odoo.read("sale.order", [p.odoo_id for p in orders], ["state"])
     }
     drafts = [p.odoo_id for p in orders if states.get(p.odoo_id) in ("draft", "sent")]
+    confirmed = {p.odoo_id for p in orders if states.get(p.odoo_id) == "sale"}
     if page.connection.auto_confirm_orders and drafts:
         page.odoo.call("sale.order", "action_confirm", drafts)
+        confirmed.update(drafts)
+    payments = _payment_methods(page.session, page.connection.id, orders)
+    online = [
+        OnlineOrder(
+            p.odoo_id, payments[p.order.payment_method]["journal_id"], p.order.created_at[:10]
+        )
+        for p in orders
+        if p.odoo_id in confirmed and payments.get(p.order.payment_method, {}).get("online")
+    ]
+    paid = invoice_and_pay(page.odoo, online)
     for p in orders:
         _done(p.log, outcome.imported, p, f"imported as sale.order {p.odoo_id}")
+        if p.odoo_id in paid:
+            p.log.result = {**(p.log.result or {}), **paid[p.odoo_id]}
 
 
 def _refusal(o: om.Order, ctx: dict[str, Any]) -> str | None:

@@ -219,3 +219,46 @@ def test_a_page_of_100_orders_costs_few_odoo_calls(shop: int, odoo_sandbox: Any)
     assert result["imported"] == 100
     assert result["odoo_calls"] / 100 <= 3
     assert result["odoo_calls"] <= 20
+
+
+def test_online_orders_arrive_invoiced_and_paid_offline_ones_not(shop: int, odoo_sandbox: Any):
+    orders = {o["increment_id"]: o for o in magento_orders(shop)}
+    card = copy.deepcopy(orders["000000014"])
+    card["payment"]["method"] = "braintree"
+    card["payment"]["additional_information"] = ["Credit Card (Braintree)"]
+    check = orders["000000019"]
+    result = run_import(shop, [card, check])
+    assert result["imported"] == 2, result["reasons"]
+    odoo = odoo_client(connection(shop))
+    sos = {o["client_order_ref"]: o for o in odoo.search_read(
+        "sale.order", [], ["client_order_ref", "invoice_ids", "amount_total"])}  # fmt: skip
+    assert sos["000000019"]["invoice_ids"] == []
+    (invoice,) = odoo.read("account.move", sos["000000014"]["invoice_ids"],
+                           ["state", "payment_state", "amount_total", "move_type"])  # fmt: skip
+    assert (invoice["state"], invoice["payment_state"]) == ("posted", "paid")
+    assert invoice["amount_total"] == pytest.approx(253.74, abs=0.01)
+    braintree = [("name", "=", "Magento Credit Card (Braintree)")]
+    journal = odoo.search_read("account.journal", braintree, ["id"])[0]
+    payments = odoo.search_read("account.payment", [], ["journal_id", "amount"])
+    assert [(rid(p["journal_id"]), p["amount"]) for p in payments] == [(journal["id"], 253.74)]
+    with db.session_scope() as s:
+        log = s.scalars(select(SyncLog).where(SyncLog.key == "000000014")).one()
+        assert log.result["payment_state"] == ["paid"]
+
+    # A rerun (e.g. after a crash) neither invoices nor pays again.
+    run_import(shop, [card])
+    assert len(odoo.search_read("account.payment", [], ["id"])) == 1
+    assert len(odoo.search_read("account.move", [("move_type", "=", "out_invoice")], ["id"])) == 1
+
+
+def test_a_page_of_100_online_orders_stays_under_3_odoo_calls_each(shop: int):
+    template = next(o for o in magento_orders(shop) if o["increment_id"] == "000000014")
+    page = []
+    for n in range(100):
+        o = copy.deepcopy(template)
+        o.update(increment_id=f"3{n:08d}", entity_id=3000 + n, customer_email=f"o{n}@example.com")
+        o["payment"]["method"] = "braintree"
+        page.append(o)
+    result = run_import(shop, page)
+    assert result["imported"] == 100
+    assert result["odoo_calls"] / 100 <= 3, result["odoo_calls"]
