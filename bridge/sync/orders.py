@@ -247,6 +247,7 @@ def _refs_context(page: OrderPage, orders: list[_Pending]) -> dict[str, Any]:
         for r in odoo.read("delivery.carrier", sorted(set(carriers.values())), ["product_id"]):
             carrier_products[r["id"]] = _m2o(r["product_id"])
     return {
+        **_currencies(odoo, orders),
         "products": products,
         "taxes": taxes,
         "carriers": carriers,
@@ -254,6 +255,31 @@ def _refs_context(page: OrderPage, orders: list[_Pending]) -> dict[str, Any]:
         "payments": _payment_methods(page.session, conn_id, orders),
         "teams": _teams(page.session, conn_id, orders),
     }
+
+
+def _currencies(odoo: OdooClient, orders: list[_Pending]) -> dict[str, Any]:
+    """The company currency, and a pricelist per other currency the orders are in.
+
+    Odoo 18 takes an order's currency from its pricelist, so an order in another
+    currency than the company's needs a pricelist in that currency.
+    """
+    company = odoo.search_read("res.company", [], ["currency_id"], limit=1, order="id asc")
+    ours = odoo.read("res.currency", [_m2o(company[0]["currency_id"])], ["name"])[0]["name"]
+    foreign = sorted({p.order.currency for p in orders if p.order.currency} - {ours})
+    pricelists: dict[str, int] = {}
+    if foreign:
+        currencies = {
+            r["id"]: r["name"]
+            for r in odoo.search_read("res.currency", [("name", "in", foreign)], ["name"])
+        }
+        for r in odoo.search_read(
+            "product.pricelist",
+            [("currency_id", "in", list(currencies))],
+            ["currency_id"],
+            order="sequence, id",
+        ):
+            pricelists.setdefault(currencies[_m2o(r["currency_id"])], r["id"])
+    return {"company_currency": ours, "pricelists": pricelists}
 
 
 def _payment_methods(session: Session, conn_id: int, orders: list[_Pending]) -> dict[str, dict]:
@@ -344,6 +370,7 @@ def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[
             discount_product_id=discount_product,
             payment_term_id=page.connection.payment_term_id,
             team_id=ctx["teams"].get(p.order.store_id) if p.order.store_id is not None else None,
+            pricelist_id=ctx["pricelists"].get(p.order.currency or ""),
         )
         try:
             p.values = om.sale_order_values(p.order, refs)
@@ -430,6 +457,12 @@ def _refusal(o: om.Order, ctx: dict[str, Any]) -> str | None:
         return (
             f"product SKU {', '.join(missing)} not found in Odoo (no product with that "
             "internal reference): import or create it, then retry this log"
+        )
+    if o.currency and o.currency != ctx["company_currency"] and o.currency not in ctx["pricelists"]:
+        return (
+            f"order in {o.currency}, Odoo's company currency is {ctx['company_currency']}: "
+            f"create an active Odoo pricelist in {o.currency} (and activate the currency), "
+            "then retry"
         )
     rates = om.missing_tax_rates(o, ctx["taxes"])
     if rates:

@@ -262,3 +262,29 @@ def test_a_page_of_100_online_orders_stays_under_3_odoo_calls_each(shop: int):
     result = run_import(shop, page)
     assert result["imported"] == 100
     assert result["odoo_calls"] / 100 <= 3, result["odoo_calls"]
+
+
+def test_an_order_in_another_currency_needs_a_pricelist_in_it(shop: int, odoo_sandbox: Any):
+    import json
+    from pathlib import Path
+
+    extracted = Path(__file__).resolve().parents[2].parent / (
+        "shared/fixtures/magento/oca-connector-magento-12.0/extracted"
+    )
+    recorded = extracted / "import_sale_order_13/00_get_orders_13.json"
+    eur_order = json.loads(recorded.read_text())["response"]
+    assert eur_order["order_currency_code"] == "EUR"
+    result = run_import(shop, [eur_order])
+    assert "order in EUR" in result["reasons"]["000000015"]
+    assert "pricelist in EUR" in result["reasons"]["000000015"]
+
+    odoo = odoo_client(connection(shop))
+    eur = odoo.search("res.currency", [("name", "=", "EUR")], context={"active_test": False})
+    odoo.write("res.currency", eur, {"active": True})
+    odoo.create("product.pricelist", [{"name": "Europe", "currency_id": eur[0]}])
+    result = run_import(shop, [eur_order])
+    assert result["imported"] == 1, result["reasons"]
+    (so,) = odoo.search_read("sale.order", [("client_order_ref", "=", "000000015")],
+                             ["currency_id", "amount_total"])  # fmt: skip
+    assert so["currency_id"][1] == "EUR"
+    assert so["amount_total"] == pytest.approx(eur_order["grand_total"], abs=0.01)

@@ -105,4 +105,19 @@ variant.on_create.append(
     lambda env, rid: _sync_template(env, rid, env.table("product.product")[rid])
 )
 
-MODELS = [template, variant]
+
+
+pricelist = Model(
+    "product.pricelist",
+    "Pricelist",
+    {
+        "name": fld("char", "Pricelist Name", required=True),
+        "currency_id": fld("many2one", "Currency", required=True, relation="res.currency"),
+        "company_id": fld("many2one", "Company", relation="res.company"),
+        "sequence": fld("integer", "Sequence", default=16),
+        "active": fld("boolean", "Active", default=True),
+    },
+    order="sequence, id",
+)
+
+MODELS = [template, variant, pricelist]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.odoo.exceptions import UserError, WrongValue
+from sandbox.odoo.exceptions import MissingError, UserError, WrongValue
 from sandbox.odoo.methods import Records
 from sandbox.odoo.models import stock
 from sandbox.odoo.models.account import float_round, tax_amounts
@@ -54,7 +54,9 @@ order = Model(
         ),
         "locked": fld("boolean", "Locked", default=False),
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
+        # Read-only in Odoo: the pricelist's currency, else the company's.
         "currency_id": fld("many2one", "Currency", relation="res.currency", default=USD),
+        "pricelist_id": fld("many2one", "Pricelist", relation="product.pricelist"),
         "payment_term_id": fld("many2one", "Payment Terms", relation="account.payment.term"),
         "team_id": fld("many2one", "Sales Team", relation="crm.team", default=SALES_TEAM),
         "user_id": fld("many2one", "Salesperson", relation="res.users", default=ADMIN),
@@ -175,6 +177,15 @@ def _prepare_line(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
 
 def _prepare_order(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     vals = dict(vals)
+    vals.pop("currency_id", None)  # computed, as in Odoo
+    if vals.get("pricelist_id"):
+        pricelist = env.table("product.pricelist").get(int(vals["pricelist_id"]))
+        if pricelist is None:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: product.pricelist({vals['pricelist_id']},), User: {env.uid})"
+            )
+        vals["currency_id"] = pricelist["currency_id"]
     if vals.get("partner_id"):
         addresses = address_get(env, int(vals["partner_id"]), ("invoice", "delivery"))
         vals.setdefault("partner_invoice_id", addresses["invoice"])
