@@ -17,21 +17,23 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rich.rule import Rule
 
-from bridge import db
+from bridge import db, demo_orders
 from bridge.cli.common import console, err_console
 from bridge.cli.render import outcome_table
 from bridge.clients.magento import MagentoAuth
-from bridge.models import LogState, MagentoAuthMethod
+from bridge.models import Connection, LogState, MagentoAuthMethod, SyncLog
 from bridge.settings import reload_settings
-from bridge.sync.connections import NewConnection, add_connection
+from bridge.sync.connections import NewConnection, add_connection, magento_client, odoo_client
 from bridge.sync.setup import IMPORTS
+from celeryconfig import QUEUES
 from tasks.dispatch import CHECK_JOB, setup_import_job
-from tasks.outbox import enqueue, wait_for
+from tasks.outbox import Job, enqueue, wait_for
 
-DEMO_QUEUES = ("setup", "maintenance")
+DEMO_QUEUES = QUEUES
 JOB_TIMEOUT = 120.0
 
 
@@ -106,13 +108,13 @@ def run_demo() -> int:
             conn_id = conn.id
         console.print("Connection       'demo' registered (credentials encrypted at rest)")
         with _worker(broker, embedded):
-            return _run_steps(conn_id)
+            return _run_steps(conn_id, magento, odoo)
     finally:
         magento.stop()
         odoo.stop()
 
 
-def _run_steps(conn_id: int) -> int:
+def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     console.print(Rule("connection test"))
     entry = _run(CHECK_JOB, conn_id)
     if entry is None:
@@ -146,18 +148,29 @@ def _run_steps(conn_id: int) -> int:
     if changed:
         err_console.print(f"[red]✗[/red] the second run changed {changed} record(s)")
         return 1
+    console.print(Rule("customers and orders"))
+    with db.session_scope() as session:
+        conn = session.get(Connection, conn_id)
+        magento, odoo = magento_client(conn), odoo_client(conn)
+    demo_orders.prepare(magento, magento_sandbox.url, odoo)
+    if not demo_orders.run(conn_id, odoo, _run):
+        return 1
     console.print(Rule())
     console.print("[green]Demo finished:[/green] every step ran through the queue and a worker.")
     return 0
 
 
-def _run(job, conn_id: int):  # type: ignore[no-untyped-def]
-    log_id = enqueue(job, conn_id)
+def _run(job: Job | None, conn_id: int, log_id: int | None = None) -> SyncLog | None:
+    """Enqueue `job` (or follow the queued log `log_id`) and wait until a worker finished it."""
+    if log_id is None:
+        assert job is not None
+        log_id = enqueue(job, conn_id)
     entry = wait_for(log_id, JOB_TIMEOUT)
+    what = job.entity if job else f"log {log_id}"
     if entry is None:
-        err_console.print(f"[red]✗[/red] {job.entity}: no worker finished it in {JOB_TIMEOUT:.0f}s")
+        err_console.print(f"[red]✗[/red] {what}: no worker finished it in {JOB_TIMEOUT:.0f}s")
         return None
     if entry.state is LogState.FAILED:
-        err_console.print(f"[red]✗[/red] {job.entity} failed: {entry.reason}")
+        err_console.print(f"[red]✗[/red] {what} failed: {entry.reason}")
         return None
     return entry

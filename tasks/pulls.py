@@ -41,9 +41,10 @@ def run_pull(
     """Read every changed page and hand each to `send_page`; returns what was sent."""
     conn = connection_of(session, entry)
     options = entry.payload or {}
-    cursor = pull.get_cursor(session, conn.id, stream)
+    current = pull.cursor_value(session, conn.id, stream)
     targeted = bool(options.get("keys"))
-    start = None if targeted else pull.window_start(cursor.value, options.get("since"))
+    start = None if targeted else pull.window_start(current, options.get("since"))
+    newest = current
     page_logs: list[int] = []
     records = 0
     for page in pull.changed_pages(
@@ -51,6 +52,7 @@ def run_pull(
     ):
         page_logs.append(send_page(conn.id, page))
         records += len(page)
-        if not targeted:
-            pull.advance(cursor, page)
-    return {"since": start, "records": records, "page_logs": page_logs, "cursor": cursor.value}
+        newest = pull.newest(page, newest)
+    if not targeted:
+        pull.save_cursor(session, conn.id, stream, newest)
+    return {"since": start, "records": records, "page_logs": page_logs, "cursor": newest}

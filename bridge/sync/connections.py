@@ -18,6 +18,7 @@ from bridge.crypto import decrypt, encrypt
 from bridge.models import Channel, Connection, MagentoAuthMethod, OdooProtocol
 from bridge.models.connection import DEFAULT_RETENTION_DAYS
 from bridge.settings import get_settings
+from bridge.sync import schedules
 
 
 class ConnectionNotFound(LookupError):
@@ -80,6 +81,7 @@ def add_connection(session: Session, new: NewConnection) -> Connection:
         setattr(conn, key, value)
     session.add(conn)
     session.flush()
+    schedules.ensure_connection_defaults(session, conn.id)
     return conn
 
 

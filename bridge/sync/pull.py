@@ -22,15 +22,11 @@ MAGENTO_TIME = "%Y-%m-%d %H:%M:%S"
 OVERLAP = timedelta(minutes=5)
 
 
-def get_cursor(session: Session, connection_id: int, stream: str) -> Cursor:
-    cursor = session.scalars(
-        select(Cursor).where(Cursor.connection_id == connection_id, Cursor.stream == stream)
+def cursor_value(session: Session, connection_id: int, stream: str) -> str | None:
+    """Where the stream stopped last time (a read only: pulls write their pages meanwhile)."""
+    return session.scalars(
+        select(Cursor.value).where(Cursor.connection_id == connection_id, Cursor.stream == stream)
     ).first()
-    if cursor is None:
-        cursor = Cursor(connection_id=connection_id, stream=stream)
-        session.add(cursor)
-        session.flush()
-    return cursor
 
 
 def window_start(cursor_value: str | None, since: str | None = None) -> str | None:
@@ -59,7 +55,19 @@ def changed_pages(
     yield from magento.search(path, criteria, fields=fields, page_size=page_size)
 
 
-def advance(cursor: Cursor, records: list[dict]) -> None:
-    newest = max((r.get("updated_at") or "" for r in records), default="")
-    if newest and (cursor.value or "") < newest:
-        cursor.value = newest
+def newest(records: list[dict], current: str | None) -> str | None:
+    """The newest `updated_at` among the records and the current cursor value."""
+    seen = max((r.get("updated_at") or "" for r in records), default="")
+    return max(seen, current or "") or None
+
+
+def save_cursor(session: Session, connection_id: int, stream: str, value: str | None) -> None:
+    if not value:
+        return
+    cursor = session.scalars(
+        select(Cursor).where(Cursor.connection_id == connection_id, Cursor.stream == stream)
+    ).first()
+    if cursor is None:
+        session.add(Cursor(connection_id=connection_id, stream=stream, value=value))
+    elif (cursor.value or "") < value:
+        cursor.value = value

@@ -65,6 +65,23 @@ def seconds_to_next(session: Session, now: datetime, ceiling: float) -> float:
     return max(0.1, min(ceiling, (nxt - now).total_seconds()))
 
 
+#: Jobs every connection runs, by default: (job, interval seconds).
+CONNECTION_DEFAULTS: tuple[tuple[str, int], ...] = (
+    ("import_orders", 300),
+    ("import_customers", 900),
+)
+
+
+def ensure_connection_defaults(session: Session, connection_id: int) -> None:
+    """Give a new connection its default schedules (editable with `bridge schedule set`)."""
+    for job, interval in CONNECTION_DEFAULTS:
+        exists = session.scalars(
+            select(Schedule).where(Schedule.connection_id == connection_id, Schedule.job == job)
+        ).first()
+        if exists is None:
+            set_schedule(session, job, connection_id, interval_seconds=interval)
+
+
 def ensure_defaults(session: Session) -> None:
     for job, interval, cron in GLOBAL_DEFAULTS:
         exists = session.scalars(

@@ -10,6 +10,7 @@ import sys
 def test_demo_runs_with_no_services(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
     env["HOME"] = str(tmp_path)
+    env["COLUMNS"] = "200"
     result = subprocess.run(
         [sys.executable, "-c", "from bridge.cli import app; app()", "demo"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
@@ -21,3 +22,8 @@ def test_demo_runs_with_no_services(tmp_path):
         assert expected in out, expected
     assert "res.partner.category" in out and "account.journal" in out
     assert "0 created, 0 updated" in out
+    # Orders: the recorded offline ones without invoice, the card-paid one invoiced and paid.
+    assert "orders: 6 imported" in out
+    online = next(line for line in out.splitlines() if "000000021" in line)
+    assert "INV/" in online and "paid" in online
+    assert "322.17" in out and "(offline: paid later)" in out

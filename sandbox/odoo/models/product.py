@@ -106,7 +106,6 @@ variant.on_create.append(
 )
 
 
-
 pricelist = Model(
     "product.pricelist",
     "Pricelist",
