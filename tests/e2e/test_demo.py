@@ -24,6 +24,6 @@ def test_demo_runs_with_no_services(tmp_path):
     assert "0 created, 0 updated" in out
     # Orders: the recorded offline ones without invoice, the card-paid one invoiced and paid.
     assert "orders: 6 imported" in out
-    online = next(line for line in out.splitlines() if "000000021" in line)
+    online = next(line for line in out.splitlines() if line.startswith("│ 000000021"))
     assert "INV/" in online and "paid" in online
     assert "322.17" in out and "(offline: paid later)" in out
