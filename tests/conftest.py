@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -207,3 +208,37 @@ def register_connection(magento: object, odoo: object, name: str = "shop", **ove
     )
     with db.session_scope() as session:
         return add_connection(session, new).id
+
+
+def prepare_shop(magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0) -> int:
+    """A connection whose Odoo has what a merchant sets up once: the setup mappings, the
+    8.25 % sale tax of the recorded orders and their products; plus `extra_orders` copies
+    of recorded order 000000014 in Magento."""
+    import copy
+
+    import requests
+
+    from bridge.clients.magento_search import SearchCriteria
+    from bridge.mappers import order as om
+    from bridge.models import Connection
+    from bridge.sync.connections import magento_client, odoo_client
+    from bridge.sync.setup import IMPORTS, SetupContext
+
+    conn_id = register_connection(magento_sandbox, odoo_sandbox)
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        for run in IMPORTS.values():
+            run(SetupContext(s, conn, magento_client(conn), odoo_client(conn)))
+        odoo, magento = odoo_client(conn), magento_client(conn)
+    odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
+                                 "type_tax_use": "sale"}])  # fmt: skip
+    orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
+    skus = sorted({line.sku for o in orders for line in om.order(o).lines})
+    odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus])
+    template = next(o for o in orders if o["increment_id"] == "000000014")
+    for n in range(extra_orders):
+        o = copy.deepcopy(template)
+        o.update(increment_id=f"2{n:08d}", entity_id=5000 + n, customer_email=f"k{n}@example.com")
+        requests.post(f"{magento_sandbox.url}/__sandbox__/records/orders", json=o,
+                      timeout=5).raise_for_status()  # fmt: skip
+    return conn_id

@@ -20,6 +20,7 @@ app.add_typer(services.db_app, name="db")
 app.command()(services.worker)
 app.command()(services.beat)
 app.command()(services.flower)
+app.command()(services.serve)
 
 
 @app.command()

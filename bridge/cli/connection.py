@@ -18,6 +18,7 @@ from bridge.sync.connections import (
     NewConnection,
     add_connection,
     get_connection,
+    webhook_secret,
 )
 from tasks.dispatch import CHECK_JOB
 
@@ -179,3 +180,22 @@ def test(
         f"accepts {odoo.get('login', '?')} "
         f"(uid {odoo.get('uid', '?')}, via {odoo.get('protocol', '?')})"
     )
+
+
+@app.command("webhook")
+def webhook(
+    connection: Name,
+    rotate: Annotated[bool, typer.Option("--rotate", help="Make a new secret.")] = False,
+) -> None:
+    """Show where Magento sends events for this connection and the secret that signs them."""
+    ready_db()
+    with session_scope() as session:
+        try:
+            secret = webhook_secret(session, connection, rotate=rotate)
+        except ConnectionNotFound as exc:
+            fail(str(exc))
+    console.print(f"POST <bridge serve URL>/events/magento/{connection}")
+    console.print(
+        "Header X-Bridge-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, t + '.' + body)>"
+    )
+    console.print(f"secret: {secret}")

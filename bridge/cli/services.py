@@ -47,6 +47,24 @@ def flower(
     _celery(args)
 
 
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Take Magento's events (POST /events/magento/<connection>) and queue their sync.
+
+    A threaded Werkzeug server; under heavy load run `bridge.events.app:application`
+    in a WSGI server such as gunicorn instead.
+    """
+    from werkzeug.serving import run_simple
+
+    from bridge.events.app import application
+
+    ready_db()
+    console.print(f"Bridge events on http://{host}:{port}/events/magento/<connection>")
+    run_simple(host, port, application, threaded=True, use_reloader=False)
+
+
 def _celery(args: list[str]) -> None:
     os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *args])
 

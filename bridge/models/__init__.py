@@ -10,6 +10,7 @@ from bridge.models.connection import (
     MagentoAuthMethod,
     OdooProtocol,
 )
+from bridge.models.event import EventReceipt
 from bridge.models.schedule import Cursor, Schedule
 from bridge.models.store import (
     AttributeSet,
@@ -33,6 +34,7 @@ __all__ = [
     "Cursor",
     "CustomerGroup",
     "Direction",
+    "EventReceipt",
     "LogState",
     "MagentoAuthMethod",
     "OdooProtocol",

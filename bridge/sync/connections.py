@@ -7,6 +7,7 @@ into the clients that need them.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -64,6 +65,8 @@ def add_connection(session: Session, new: NewConnection) -> Connection:
     channel.auth_method = MagentoAuthMethod(new.magento.method)
     channel.username = new.magento.username
     channel.secret_enc = encrypt(secret_blob(new.magento))
+    if channel.webhook_secret_enc is None:
+        channel.webhook_secret_enc = encrypt(secrets.token_urlsafe(32))
     conn = Connection(
         name=new.name,
         channel=channel,
@@ -124,3 +127,11 @@ def odoo_client(conn: Connection) -> OdooClient:
         protocol=OdooProtocol(conn.odoo_protocol).value,
         timeout=get_settings().http_timeout,
     )
+
+
+def webhook_secret(session: Session, name: str, *, rotate: bool = False) -> str:
+    """The secret Magento signs its events with for this connection (a new one if `rotate`)."""
+    channel = get_connection(session, name).channel
+    if rotate or channel.webhook_secret_enc is None:
+        channel.webhook_secret_enc = encrypt(secrets.token_urlsafe(32))
+    return decrypt(channel.webhook_secret_enc) or ""

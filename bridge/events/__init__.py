@@ -1,0 +1,1 @@
+"""Event endpoints: Magento tells Bridge that something changed, Bridge queues the sync."""
