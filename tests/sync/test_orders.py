@@ -74,6 +74,10 @@ def shop(state_db: str, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     return conn_id
 
 
+def orders_by_ref(orders: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {o["increment_id"]: o for o in orders}
+
+
 def rid(value: Any) -> int:
     """A many2one as the sandbox stores it (an id) or as Odoo reads it ([id, name])."""
     return value[0] if isinstance(value, list | tuple) else value
@@ -105,6 +109,25 @@ def test_recorded_orders_import_with_magento_totals(shop: int, odoo_sandbox: Any
     delivery = [line for line in lines if line["is_delivery"]]
     assert len(delivery) == 1 and delivery[0]["price_unit"] == 5.0
     assert sos["000000013-1"]["carrier_id"]
+
+    odoo = odoo_client(connection(shop))
+    fields = ["partner_id", "partner_shipping_id", "order_line", "amount_tax"]
+    (edited,) = odoo.read("sale.order", [sos["000000013-1"]["id"]], fields)
+    assert edited["partner_id"][1] == "Veronica Costello"  # registered customer 1
+    assert edited["partner_shipping_id"][0] != edited["partner_id"][0]  # its delivery contact
+    tax = odoo.search_read("account.tax", [("amount", "=", 8.25)], ["id"])[0]["id"]
+    ordered = odoo.read("sale.order.line", edited["order_line"],
+                        ["tax_id", "is_delivery", "price_subtotal"])  # fmt: skip
+    assert all(line["tax_id"] == [tax] for line in ordered if not line["is_delivery"])
+    assert edited["amount_tax"] == pytest.approx(orders_by_ref(orders)["000000013-1"]["tax_amount"])
+
+    # 000000014: 2 simple items with a discount of 58.60 shown as its own negative line.
+    discounted = odoo.read("sale.order.line", odoo.search("sale.order.line", [
+        ("order_id", "=", sos["000000014"]["id"]), ("price_unit", "<", 0)]),
+        ["price_unit", "product_uom_qty", "name"])  # fmt: skip
+    assert sum(line["price_unit"] * line["product_uom_qty"] for line in discounted) == (
+        pytest.approx(-58.60, abs=0.01)
+    )
 
 
 def test_guest_orders_of_one_email_share_one_partner(shop: int, magento_sandbox: Any,

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import func, select
 
 from bridge import db
-from bridge.models import LogState, SyncLog
+from bridge.models import Connection, LogState, SyncLog
 from tasks.dispatch import pull_job
 from tasks.outbox import enqueue, wait_for
 from tests.conftest import WorkerProcess, prepare_shop
@@ -87,3 +87,27 @@ def test_worker_killed_mid_page_leaves_exactly_one_order_each(
         assert order_logs_by_state() == {"done": 66}
     finally:
         os.environ.pop("BRIDGE_VISIBILITY_TIMEOUT", None)
+
+
+def test_state_filter_and_a_page_delivered_twice(worker, magento_sandbox, odoo_sandbox):
+    from tasks.orders import import_page
+
+    conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
+    with db.session_scope() as s:
+        s.get(Connection, conn_id).order_states = ["processing"]
+    pull = wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT)
+    # Only canceled orders are read besides the configured states: the recorded ones are "new".
+    assert pull.result["records"] == 1
+    page = wait_for(pull.result["page_logs"][0], TIMEOUT)
+    assert (page.result["imported"], page.result["skipped"]) == (0, 1)
+    assert refs(odoo_sandbox) == []
+
+    with db.session_scope() as s:
+        s.get(Connection, conn_id).order_states = ["new", "processing"]
+    pull = wait_for(enqueue(pull_job("orders", since="2020-01-01 00:00:00"), conn_id), TIMEOUT)
+    page_id = pull.result["page_logs"][0]
+    import_page.apply_async(args=[page_id])  # the same page task, delivered a second time
+    page = wait_for(page_id, TIMEOUT)
+    assert page.result["imported"] == 5
+    time.sleep(2)  # let the second delivery run: it must find the page done
+    assert len(refs(odoo_sandbox)) == len(set(refs(odoo_sandbox))) == 5
