@@ -50,6 +50,9 @@ def add(
     order_states: Annotated[
         str | None, typer.Option(help="Magento order states to import, comma-separated.")
     ] = None,
+    payment_term_id: Annotated[
+        int | None, typer.Option(help="Odoo payment term id for imported orders.")
+    ] = None,
     auto_confirm: Annotated[bool, typer.Option(help="Confirm imported orders.")] = True,
     inventory_sync: Annotated[bool, typer.Option()] = True,
     inventory_auto_apply: Annotated[bool, typer.Option()] = False,
@@ -68,6 +71,7 @@ def add(
         magento_user = magento_user or typer.prompt("Magento admin user")
         magento_password = magento_password or typer.prompt("Magento password", hide_input=True)
     settings: dict[str, Any] = {
+        "payment_term_id": payment_term_id,
         "auto_confirm_orders": auto_confirm,
         "inventory_sync": inventory_sync,
         "inventory_auto_apply": inventory_auto_apply,
@@ -199,3 +203,51 @@ def webhook(
         "Header X-Bridge-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, t + '.' + body)>"
     )
     console.print(f"secret: {secret}")
+
+
+@app.command("set")
+def set_(
+    connection: Name,
+    order_states: Annotated[
+        str | None, typer.Option(help="Magento order states to import, comma-separated.")
+    ] = None,
+    payment_term_id: Annotated[
+        int | None, typer.Option(help="Odoo payment term id for imported orders (0: none).")
+    ] = None,
+    auto_confirm: Annotated[bool | None, typer.Option(help="Confirm imported orders.")] = None,
+    inventory_sync: Annotated[bool | None, typer.Option()] = None,
+    inventory_auto_apply: Annotated[bool | None, typer.Option()] = None,
+    shipment_sync: Annotated[bool | None, typer.Option()] = None,
+    invoice_sync: Annotated[bool | None, typer.Option()] = None,
+    refund_sync: Annotated[bool | None, typer.Option()] = None,
+    cancel_credit_memo: Annotated[bool | None, typer.Option()] = None,
+    log_retention: Annotated[str | None, typer.Option(help="30, 60 or never (days).")] = None,
+) -> None:
+    """Change a connection's settings; what is not given stays as it is."""
+    ready_db()
+    changes: dict[str, Any] = {
+        "auto_confirm_orders": auto_confirm,
+        "inventory_sync": inventory_sync,
+        "inventory_auto_apply": inventory_auto_apply,
+        "shipment_sync": shipment_sync,
+        "invoice_sync": invoice_sync,
+        "refund_sync": refund_sync,
+        "cancel_credit_memo": cancel_credit_memo,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if order_states is not None:
+        changes["order_states"] = [s.strip() for s in order_states.split(",") if s.strip()]
+    if payment_term_id is not None:
+        changes["payment_term_id"] = payment_term_id or None
+    with session_scope() as session:
+        try:
+            conn = get_connection(session, connection)
+        except ConnectionNotFound as exc:
+            fail(str(exc))
+        for key, value in changes.items():
+            setattr(conn, key, value)
+        if log_retention is not None:
+            conn.log_retention_days = _retention(log_retention)
+        shown = conn.settings_view()
+    for key, value in shown.items():
+        console.print(f"  {key}: {value}")

@@ -166,3 +166,24 @@ def test_demo_through_redis_with_a_separate_worker(redis_url, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"{redis_url}, worker process" in result.stdout
     assert "Demo finished" in result.stdout
+
+
+def test_import_customers_and_orders_from_the_cli(worker, magento_sandbox, odoo_sandbox):
+    from tests.conftest import prepare_shop
+
+    prepare_shop(magento_sandbox, odoo_sandbox)  # connection "shop", mappings, tax, products
+    result = bridge("connection", "set", "-c", "shop", "--payment-term-id", "2",
+                    "--order-states", "new,processing")  # fmt: skip
+    assert result.returncode == 0 and "payment_term_id: 2" in result.stdout, result.stderr
+    result = bridge("import", "customers", "-c", "shop")
+    assert result.returncode == 0, result.stderr
+    assert "5 customers read from Magento in 1 page(s)" in result.stdout
+    assert "5 created" in result.stdout
+    result = bridge("import", "orders", "-c", "shop", "--since", "2020-01-01")
+    assert result.returncode == 0, result.stderr
+    assert "5 imported" in result.stdout and "1 skipped" in result.stdout
+    terms = {o["payment_term_id"] for o in odoo_sandbox.records("sale.order")}
+    assert terms == {2}
+
+    requests_ok = bridge("import", "orders", "-c", "shop", "--increment-id", "000000014")
+    assert "1 orders read" in requests_ok.stdout and "1 skipped" in requests_ok.stdout
