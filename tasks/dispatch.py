@@ -5,7 +5,7 @@ from __future__ import annotations
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook
-from tasks import customers, maintenance, orders, setup
+from tasks import customers, fulfillment, maintenance, orders, setup
 from tasks.outbox import Job, enqueue, send
 
 #: Scheduled jobs by name, as stored in Schedule.job.
@@ -13,7 +13,15 @@ JOBS: dict[str, Job] = {
     "purge_logs": Job(maintenance.purge, "maintenance.purge_logs", Direction.BOTH),
     "import_customers": Job(customers.pull, "customers.pull", Direction.MAGENTO_TO_ODOO),
     "import_orders": Job(orders.pull, "orders.pull", Direction.MAGENTO_TO_ODOO),
+    "sync_fulfillment": Job(fulfillment.poll, "fulfillment.poll", Direction.ODOO_TO_MAGENTO),
 }
+
+
+def fulfillment_job(order_ids: list[int] | None = None) -> Job:
+    """A poll of Odoo's fulfillment changes, of every order or only of some Odoo orders."""
+    job = JOBS["sync_fulfillment"]
+    payload = {"order_ids": order_ids} if order_ids else None
+    return Job(job.task, job.entity, job.direction, payload)
 
 
 def pull_job(name: str, since: str | None = None, keys: list[str] | None = None) -> Job:
@@ -54,6 +62,8 @@ def job_for_log(entry: SyncLog) -> Job | None:
         return pull_job("orders", keys=[entry.key])
     if entry.entity == "customer" and entry.key:
         return pull_job("customers", keys=[entry.key])
+    if entry.entity.startswith("fulfillment.") and entry.entity != "fulfillment.poll":
+        return Job(fulfillment.run, entry.entity, Direction.ODOO_TO_MAGENTO)
     if entry.entity in ("orders.page", "customers.page"):
         page = orders.import_page if entry.entity == "orders.page" else customers.import_page
         return Job(page, entry.entity, Direction.MAGENTO_TO_ODOO)

@@ -9,6 +9,7 @@ TASK_MODULES = [
     "tasks.maintenance",
     "tasks.customers",
     "tasks.orders",
+    "tasks.fulfillment",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bridge.cli import connection, imports, logs, schedule, services
+from bridge.cli import connection, imports, logs, schedule, services, sync
 
 app = typer.Typer(
     help="Bridge keeps a Magento 2 store and an Odoo database in step.",
@@ -15,6 +15,7 @@ app.add_typer(connection.app, name="connection")
 app.add_typer(imports.app, name="import")
 app.add_typer(logs.app, name="logs")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(sync.app, name="sync")
 app.add_typer(services.sandbox_app, name="sandbox")
 app.add_typer(services.db_app, name="db")
 app.command()(services.worker)

@@ -33,7 +33,7 @@ def run_pull(
     page_ids: list[int] = (pull.result or {}).get("page_logs", [])
     records = (pull.result or {}).get("records", 0)
     console.print(f"{records} {kind} read from Magento in {len(page_ids)} page(s)")
-    pages = _follow(page_ids, timeout)
+    pages = follow(page_ids, timeout, "pages")
     totals: dict[str, int] = {}
     reasons: dict[str, str] = {}
     for page in pages:
@@ -52,11 +52,12 @@ def run_pull(
         raise typer.Exit(1)
 
 
-def _follow(page_ids: list[int], timeout: float) -> list[SyncLog]:
+def follow(page_ids: list[int], timeout: float, label: str) -> list[SyncLog]:
+    """Wait, with a progress bar, until every one of these logs has finished."""
     deadline = time.monotonic() + timeout
-    columns = (TextColumn("pages"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task("pages", total=len(page_ids))
+        bar = progress.add_task(label, total=len(page_ids))
         while True:
             done = _finished(page_ids)
             progress.update(bar, completed=len(done))

@@ -69,6 +69,7 @@ def seconds_to_next(session: Session, now: datetime, ceiling: float) -> float:
 CONNECTION_DEFAULTS: tuple[tuple[str, int], ...] = (
     ("import_orders", 300),
     ("import_customers", 900),
+    ("sync_fulfillment", 60),
 )
 
 

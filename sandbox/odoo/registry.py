@@ -120,9 +120,16 @@ class Database:
                 self.tables[model][rid] = old
 
     def remember(self, model: str, rid: int) -> None:
+        """Called before a record changes: journal it for rollback, and stamp `write_date`.
+
+        Every change moves `write_date` in Odoo, workflow methods included, and Bridge
+        finds Odoo's changes by polling it.
+        """
+        old = self.tables[model].get(rid)
         if self._journal is not None:
-            old = self.tables[model].get(rid)
             self._journal.append((model, rid, copy.deepcopy(old) if old is not None else None))
+        if old is not None:
+            old["write_date"] = now()
 
 
 class Env:

@@ -1,0 +1,362 @@
+"""Back to Magento: deliveries, paid invoices, cancellations and credit notes made in Odoo.
+
+Magento's ship, invoice and refund calls are not idempotent: called twice they ship
+or refund twice. So every call is preceded by a look at what Magento already has:
+a Binding (Odoo record <-> Magento record) says it was done; failing that, a Magento
+shipment, invoice or credit memo of the same order that no binding claims and that
+moves the same items and quantities is the answer Bridge lost when it crashed after
+Magento answered, and it is bound instead of being made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.clients.errors import PermanentError
+from bridge.clients.magento import MagentoClient
+from bridge.clients.magento_search import SearchCriteria
+from bridge.clients.odoo import OdooClient
+from bridge.mappers import fulfillment as fm
+from bridge.mappers.errors import MappingError
+from bridge.mappers.setup import shipping_method_of_order
+from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
+
+PAID = ("paid", "in_payment")
+
+
+class FulfillmentRefused(PermanentError):
+    """Magento cannot take this change; the message says why and what to do."""
+
+
+@dataclass
+class FulfillmentContext:
+    session: Session
+    connection: Connection
+    magento: MagentoClient
+    odoo: OdooClient
+
+
+# -- bindings and lookups ----------------------------------------------------------------------
+
+
+def bound(ctx: FulfillmentContext, entity: str, odoo_id: int) -> Binding | None:
+    return ctx.session.scalars(
+        select(Binding).where(
+            Binding.connection_id == ctx.connection.id,
+            Binding.entity == entity,
+            Binding.odoo_id == odoo_id,
+        )
+    ).first()
+
+
+def _bind(ctx: FulfillmentContext, entity: str, magento_id: Any, model: str, odoo_id: int) -> None:
+    ctx.session.add(
+        Binding(
+            connection_id=ctx.connection.id,
+            entity=entity,
+            magento_key=str(magento_id),
+            odoo_model=model,
+            odoo_id=odoo_id,
+        )
+    )
+    ctx.session.flush()
+
+
+def _claimed(ctx: FulfillmentContext, entity: str) -> set[str]:
+    return set(
+        ctx.session.scalars(
+            select(Binding.magento_key).where(
+                Binding.connection_id == ctx.connection.id, Binding.entity == entity
+            )
+        )
+    )
+
+
+def magento_order(ctx: FulfillmentContext, sale_order_id: int) -> tuple[int, dict[str, Any]]:
+    """The Magento order an Odoo sale order was imported from, as Magento has it now."""
+    binding = bound(ctx, "order_entity", sale_order_id)
+    if binding is None:
+        raise FulfillmentRefused(
+            f"sale.order {sale_order_id} was not imported from Magento by this connection"
+        )
+    entity_id = int(binding.magento_key)
+    return entity_id, ctx.magento.get(f"orders/{entity_id}")
+
+
+def _existing(ctx: FulfillmentContext, path: str, entity_id: int) -> list[dict[str, Any]]:
+    criteria = SearchCriteria().where("order_id", entity_id)
+    return list(ctx.magento.iter_records(path, criteria))
+
+
+def _recover(
+    ctx: FulfillmentContext,
+    entity: str,
+    path: str,
+    entity_id: int,
+    items: list[dict[str, Any]],
+) -> int | None:
+    """A Magento record of this order, unclaimed, with exactly these items: ours, made before."""
+    claimed = _claimed(ctx, entity)
+    for record in _existing(ctx, path, entity_id):
+        mine = [{"order_item_id": i.get("order_item_id"), "qty": i.get("qty")}
+                for i in record.get("items") or []]  # fmt: skip
+        if str(record.get("entity_id")) not in claimed and fm.same_items(mine, items):
+            return int(record["entity_id"])
+    return None
+
+
+def _skus(odoo: OdooClient, product_ids: set[int]) -> dict[int, str]:
+    if not product_ids:
+        return {}
+    return {
+        r["id"]: r["default_code"]
+        for r in odoo.read("product.product", sorted(product_ids), ["default_code"])
+        if r.get("default_code")
+    }
+
+
+def _online(ctx: FulfillmentContext, order: dict[str, Any]) -> bool:
+    code = (order.get("payment") or {}).get("method")
+    row = ctx.session.scalars(
+        select(PaymentMethod).where(
+            PaymentMethod.connection_id == ctx.connection.id, PaymentMethod.code == code
+        )
+    ).first()
+    return bool(row and row.online)
+
+
+def _order_of_move(ctx: FulfillmentContext, move_id: int) -> int:
+    found = ctx.odoo.search("sale.order", [("invoice_ids", "in", [move_id])], limit=1)
+    if not found:
+        raise FulfillmentRefused(f"account.move {move_id} is not the invoice of a sale order")
+    return found[0]
+
+
+def _m2o(value: Any) -> int | None:
+    if not value:
+        return None
+    return int(value[0]) if isinstance(value, list | tuple) else int(value)
+
+
+def _items(rooms: list[fm.ItemRoom], wanted: dict[str, float], what: str) -> list[dict]:
+    try:
+        return fm.allocate(rooms, wanted, what)
+    except MappingError as exc:
+        raise FulfillmentRefused(str(exc)) from exc
+
+
+# -- shipment ----------------------------------------------------------------------------------
+
+
+def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
+    """A validated Odoo delivery becomes a Magento shipment with its tracking numbers."""
+    if not ctx.connection.shipment_sync:
+        return {"summary": "shipment sync is off: nothing sent"}
+    if (done := bound(ctx, "shipment", picking_id)) is not None:
+        return {"summary": f"already Magento shipment {done.magento_key}"}
+    (picking,) = ctx.odoo.read(
+        "stock.picking", [picking_id], ["name", "state", "sale_id", "move_ids",
+                                        "carrier_tracking_ref"],
+    )  # fmt: skip
+    if picking["state"] != "done":
+        raise FulfillmentRefused(
+            f"delivery {picking['name']} is not validated ({picking['state']})"
+        )
+    moves = ctx.odoo.read("stock.move", picking["move_ids"], ["product_id", "quantity", "state"])
+    skus = _skus(ctx.odoo, {_m2o(m["product_id"]) for m in moves} - {None})
+    wanted: dict[str, float] = {}
+    for m in moves:
+        sku = skus.get(_m2o(m["product_id"]) or 0)
+        if m["state"] == "done" and sku and m["quantity"]:
+            wanted[sku] = wanted.get(sku, 0.0) + float(m["quantity"])
+    entity_id, order = magento_order(ctx, _m2o(picking["sale_id"]) or 0)
+    whole = _items(fm.actionable_items(order, None), wanted, "delivery")
+    if (found := _recover(ctx, "shipment", "shipments", entity_id, whole)) is not None:
+        _bind(ctx, "shipment", found, "stock.picking", picking_id)
+        return {"summary": f"bound to Magento shipment {found}, made before a crash"}
+    items = _items(fm.actionable_items(order, "qty_shipped"), wanted, "delivery")
+    carrier, title = _carrier(ctx, order)
+    body = fm.ship_body(items, picking.get("carrier_tracking_ref") or None, carrier, title)
+    shipment_id = ctx.magento.post(f"order/{entity_id}/ship", body)
+    _bind(ctx, "shipment", shipment_id, "stock.picking", picking_id)
+    return {"summary": f"Magento shipment {shipment_id}", "items": items,
+            "tracks": body.get("tracks", [])}  # fmt: skip
+
+
+def _carrier(ctx: FulfillmentContext, order: dict[str, Any]) -> tuple[str, str]:
+    method = shipping_method_of_order(order)
+    if method is None:
+        return "custom", "Delivery"
+    row = ctx.session.scalars(
+        select(ShippingMethod).where(
+            ShippingMethod.connection_id == ctx.connection.id, ShippingMethod.code == method.code
+        )
+    ).first()
+    return (row.carrier_code, row.title) if row else (method.carrier_code, method.title)
+
+
+# -- invoice -----------------------------------------------------------------------------------
+
+
+def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
+    """A paid invoice of an offline order becomes a Magento invoice (captured offline)."""
+    if not ctx.connection.invoice_sync:
+        return {"summary": "invoice sync is off: nothing sent"}
+    if (done := bound(ctx, "invoice", move_id)) is not None:
+        return {"summary": f"already Magento invoice {done.magento_key}"}
+    (move,) = ctx.odoo.read(
+        "account.move", [move_id], ["name", "state", "payment_state", "invoice_line_ids"]
+    )
+    if move["state"] != "posted" or move["payment_state"] not in PAID:
+        return {"summary": f"{move['name']} is not paid yet: nothing sent"}
+    entity_id, order = magento_order(ctx, _order_of_move(ctx, move_id))
+    if _online(ctx, order):
+        return {"summary": "online order: Magento invoiced it at checkout, nothing sent"}
+    wanted = _invoiced_skus(ctx, move["invoice_line_ids"], order)
+    whole = _items(fm.actionable_items(order, None), wanted, "invoice")
+    if (found := _recover(ctx, "invoice", "invoices", entity_id, whole)) is not None:
+        _bind(ctx, "invoice", found, "account.move", move_id)
+        return {"summary": f"bound to Magento invoice {found}, made before a crash"}
+    items = _items(fm.actionable_items(order, "qty_invoiced"), wanted, "invoice")
+    invoice_id = ctx.magento.post(f"order/{entity_id}/invoice", fm.invoice_body(items))
+    _bind(ctx, "invoice", invoice_id, "account.move", move_id)
+    return {"summary": f"Magento invoice {invoice_id}", "items": items}
+
+
+def _invoiced_skus(
+    ctx: FulfillmentContext, line_ids: list[int], order: dict[str, Any]
+) -> dict[str, float]:
+    """Quantities per SKU on Odoo invoice lines, for the SKUs the Magento order has."""
+    on_order = {str(i.get("sku")) for i in order.get("items") or []}
+    lines = ctx.odoo.read("account.move.line", line_ids, ["product_id", "quantity"])
+    skus = _skus(ctx.odoo, {_m2o(line["product_id"]) for line in lines} - {None})
+    wanted: dict[str, float] = {}
+    for line in lines:
+        sku = skus.get(_m2o(line["product_id"]) or 0)
+        if sku in on_order and line["quantity"]:
+            wanted[sku] = wanted.get(sku, 0.0) + abs(float(line["quantity"]))
+    return wanted
+
+
+# -- cancellation ------------------------------------------------------------------------------
+
+
+def sync_cancel(ctx: FulfillmentContext, sale_order_id: int) -> dict[str, Any]:
+    """A canceled Odoo order cancels the Magento order; a paid one is refunded instead."""
+    if (done := bound(ctx, "cancel", sale_order_id)) is not None:
+        return {"summary": f"already canceled in Magento ({done.magento_key})"}
+    entity_id, order = magento_order(ctx, sale_order_id)
+    number = order.get("increment_id")
+    if order.get("state") in ("canceled", "closed"):
+        _bind(ctx, "cancel", f"order-{entity_id}", "sale.order", sale_order_id)
+        return {"summary": f"Magento order {number} is {order['state']} already"}
+    if any(float(i.get("qty_shipped") or 0) for i in order.get("items") or []):
+        raise FulfillmentRefused(
+            f"Magento order {number} has shipped, and Magento cannot cancel a shipped order: "
+            "take the goods back and refund them with a credit note in Odoo"
+        )
+    invoices = _existing(ctx, "invoices", entity_id)
+    if invoices:
+        if not ctx.connection.cancel_credit_memo:
+            raise FulfillmentRefused(
+                f"Magento order {number} is paid; cancellation -> credit memo is off, so "
+                "refund it in Magento or turn the setting on (bridge connection set)"
+            )
+        memos = [_refund_whole_invoice(ctx, entity_id, order, inv) for inv in invoices]
+        _bind(ctx, "cancel", f"creditmemo-{memos[0]}", "sale.order", sale_order_id)
+        return {"summary": f"paid Magento order {number} refunded by credit memo {memos}"}
+    if not ctx.magento.post(f"orders/{entity_id}/cancel", {}):
+        raise FulfillmentRefused(
+            f"Magento refused to cancel order {number} (state {order.get('state')})"
+        )
+    _bind(ctx, "cancel", f"order-{entity_id}", "sale.order", sale_order_id)
+    return {"summary": f"Magento order {number} canceled"}
+
+
+def _refund_whole_invoice(
+    ctx: FulfillmentContext, entity_id: int, order: dict[str, Any], invoice: dict[str, Any]
+) -> int:
+    items = [{"order_item_id": i["order_item_id"], "qty": i["qty"]}
+             for i in invoice.get("items") or [] if float(i.get("qty") or 0)]  # fmt: skip
+    if (found := _recover(ctx, "refund", "creditmemos", entity_id, items)) is not None:
+        return found
+    shipping = float(invoice.get("shipping_amount") or 0)
+    body = fm.refund_body(items, shipping_amount=shipping, adjustment=0, online=_online(ctx, order))
+    return int(ctx.magento.post(f"invoice/{invoice['entity_id']}/refund", body))
+
+
+# -- refund ------------------------------------------------------------------------------------
+
+
+def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
+    """A posted Odoo credit note becomes a Magento credit memo for its items and amounts."""
+    if not ctx.connection.refund_sync:
+        return {"summary": "refund sync is off: nothing sent"}
+    if (done := bound(ctx, "refund", credit_note_id)) is not None:
+        return {"summary": f"already Magento credit memo {done.magento_key}"}
+    (note,) = ctx.odoo.read(
+        "account.move", [credit_note_id], ["name", "state", "reversed_entry_id", "invoice_line_ids"]
+    )
+    original = _m2o(note["reversed_entry_id"])
+    if note["state"] != "posted" or original is None:
+        raise FulfillmentRefused(f"credit note {note['name']} is not a posted refund of an invoice")
+    entity_id, order = magento_order(ctx, _order_of_move(ctx, original))
+    invoices = _existing(ctx, "invoices", entity_id)
+    if not invoices:
+        raise FulfillmentRefused(
+            f"Magento order {order.get('increment_id')} has no invoice to refund: "
+            "Magento makes credit memos only against an invoice"
+        )
+    wanted, shipping, adjustment = _refunded(ctx, note["invoice_line_ids"], order)
+    whole = _items(fm.actionable_items(order, None), wanted, "credit note")
+    if (found := _recover(ctx, "refund", "creditmemos", entity_id, whole)) is not None:
+        _bind(ctx, "refund", found, "account.move", credit_note_id)
+        return {"summary": f"bound to Magento credit memo {found}, made before a crash"}
+    items = _items(fm.actionable_items(order, "qty_refunded"), wanted, "credit note")
+    online = _online(ctx, order)
+    body = fm.refund_body(items, shipping_amount=shipping, adjustment=adjustment, online=online)
+    if online:
+        memo = ctx.magento.post(f"invoice/{invoices[0]['entity_id']}/refund", body)
+    else:
+        memo = ctx.magento.post(f"order/{entity_id}/refund", body)
+    _bind(ctx, "refund", memo, "account.move", credit_note_id)
+    return {"summary": f"Magento credit memo {memo}", "items": items, "online": online}
+
+
+def _refunded(
+    ctx: FulfillmentContext, line_ids: list[int], order: dict[str, Any]
+) -> tuple[dict[str, float], float, float]:
+    """(quantities per SKU, shipping refunded, other amounts) of credit note lines."""
+    on_order = {str(i.get("sku")) for i in order.get("items") or []}
+    lines = ctx.odoo.read(
+        "account.move.line", line_ids, ["product_id", "quantity", "price_subtotal"]
+    )
+    skus = _skus(ctx.odoo, {_m2o(line["product_id"]) for line in lines} - {None})
+    wanted: dict[str, float] = {}
+    shipping = adjustment = 0.0
+    for line in lines:
+        sku = skus.get(_m2o(line["product_id"]) or 0, "")
+        amount = abs(float(line.get("price_subtotal") or 0))
+        if sku in on_order:
+            wanted[sku] = wanted.get(sku, 0.0) + abs(float(line["quantity"] or 0))
+        elif sku.startswith("MAGENTO-SHIP-"):
+            shipping += amount
+        elif sku == "MAGENTO-DISCOUNT":
+            adjustment -= amount
+        elif amount:
+            adjustment += amount
+    return wanted, shipping, adjustment
+
+
+#: The use case per kind of Odoo change.
+SYNCS: dict[str, Callable[[FulfillmentContext, int], dict[str, Any]]] = {
+    "shipment": sync_shipment,
+    "invoice": sync_invoice,
+    "cancel": sync_cancel,
+    "refund": sync_refund,
+}

@@ -1,0 +1,83 @@
+"""Fulfillment tasks, on the `fulfillment` queue: poll Odoo's changes, send one to Magento.
+
+The poll writes one log per change (key "<model>:<id>"), skipping a record whose log
+is still waiting, and queues it; each run sends that one change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.db import session_scope
+from bridge.models import Direction, LogState, SyncLog
+from bridge.sync import logbook, pull
+from bridge.sync.connections import magento_client, odoo_client
+from bridge.sync.fulfillment import SYNCS, FulfillmentContext
+from bridge.sync.odoo_feed import FEEDS, Change, changes
+from tasks.base import run_log
+from tasks.outbox import Job, send
+from tasks.pulls import connection_of
+from workers.app import app
+
+
+def _poll(session: Session, entry: SyncLog) -> dict[str, Any]:
+    conn = connection_of(session, entry)
+    odoo = odoo_client(conn)
+    order_ids = (entry.payload or {}).get("order_ids")
+    queued: list[int] = []
+    cursors: dict[str, str | None] = {}
+    for feed in FEEDS:
+        found, newest = changes(session, odoo, conn.id, feed, order_ids=order_ids)
+        queued += [log_id for change in found if (log_id := _queue(conn.id, change))]
+        cursors[feed.kind] = newest
+    for kind, value in cursors.items():
+        pull.save_cursor(session, conn.id, f"odoo.{kind}", value)
+    return {"logs": queued}
+
+
+def _queue(connection_id: int, change: Change) -> int | None:
+    """One log per change, committed, then sent; None when one is already waiting."""
+    key = f"{change.model}:{change.odoo_id}"
+    with session_scope() as session:
+        waiting = session.scalars(
+            select(SyncLog.id).where(
+                SyncLog.connection_id == connection_id,
+                SyncLog.entity == f"fulfillment.{change.kind}",
+                SyncLog.key == key,
+                SyncLog.state.in_((LogState.QUEUED, LogState.RUNNING)),
+            )
+        ).first()
+        if waiting is not None:
+            return None
+        log = logbook.open_log(
+            session,
+            connection_id=connection_id,
+            entity=f"fulfillment.{change.kind}",
+            direction=Direction.ODOO_TO_MAGENTO,
+            key=key,
+            payload={"kind": change.kind, "odoo_id": change.odoo_id,
+                     "sale_order_id": change.sale_order_id, "write_date": change.write_date},
+        )  # fmt: skip
+        log_id = log.id
+    send(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
+    return log_id
+
+
+def _run(session: Session, entry: SyncLog) -> dict[str, Any]:
+    conn = connection_of(session, entry)
+    payload = entry.payload or {}
+    ctx = FulfillmentContext(session, conn, magento_client(conn), odoo_client(conn))
+    return SYNCS[payload["kind"]](ctx, int(payload["odoo_id"]))
+
+
+@app.task(bind=True, name="tasks.fulfillment.poll")
+def poll(self: Any, log_id: int) -> str:
+    return run_log(self, log_id, _poll)
+
+
+@app.task(bind=True, name="tasks.fulfillment.run")
+def run(self: Any, log_id: int) -> str:
+    return run_log(self, log_id, _run)
