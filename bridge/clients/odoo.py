@@ -240,3 +240,10 @@ def _major(version: dict[str, Any]) -> int:
         text = str(version.get("server_version", "0"))
         digits = "".join(c for c in text.split(".")[0] if c.isdigit())
         return int(digits or 0)
+
+
+def m2o_id(value: Any) -> int | None:
+    """The id of a many2one as Odoo reads it (`[id, "name"]`), or None when empty."""
+    if not value:
+        return None
+    return int(value[0]) if isinstance(value, list | tuple) else int(value)

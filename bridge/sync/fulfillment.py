@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from bridge.clients.errors import PermanentError
 from bridge.clients.magento import MagentoClient
 from bridge.clients.magento_search import SearchCriteria
-from bridge.clients.odoo import OdooClient
+from bridge.clients.odoo import OdooClient, m2o_id
 from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.setup import shipping_method_of_order
 from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
+from bridge.sync import bindings
 
 PAID = ("paid", "in_payment")
 
@@ -45,36 +46,11 @@ class FulfillmentContext:
 
 
 def bound(ctx: FulfillmentContext, entity: str, odoo_id: int) -> Binding | None:
-    return ctx.session.scalars(
-        select(Binding).where(
-            Binding.connection_id == ctx.connection.id,
-            Binding.entity == entity,
-            Binding.odoo_id == odoo_id,
-        )
-    ).first()
+    return bindings.by_odoo_id(ctx.session, ctx.connection.id, entity, odoo_id)
 
 
 def _bind(ctx: FulfillmentContext, entity: str, magento_id: Any, model: str, odoo_id: int) -> None:
-    ctx.session.add(
-        Binding(
-            connection_id=ctx.connection.id,
-            entity=entity,
-            magento_key=str(magento_id),
-            odoo_model=model,
-            odoo_id=odoo_id,
-        )
-    )
-    ctx.session.flush()
-
-
-def _claimed(ctx: FulfillmentContext, entity: str) -> set[str]:
-    return set(
-        ctx.session.scalars(
-            select(Binding.magento_key).where(
-                Binding.connection_id == ctx.connection.id, Binding.entity == entity
-            )
-        )
-    )
+    bindings.bind(ctx.session, ctx.connection.id, entity, magento_id, model, odoo_id)
 
 
 def magento_order(ctx: FulfillmentContext, sale_order_id: int) -> tuple[int, dict[str, Any]]:
@@ -101,7 +77,7 @@ def _recover(
     items: list[dict[str, Any]],
 ) -> int | None:
     """A Magento record of this order, unclaimed, with exactly these items: ours, made before."""
-    claimed = _claimed(ctx, entity)
+    claimed = bindings.magento_keys(ctx.session, ctx.connection.id, entity)
     for record in _existing(ctx, path, entity_id):
         mine = [{"order_item_id": i.get("order_item_id"), "qty": i.get("qty")}
                 for i in record.get("items") or []]  # fmt: skip
@@ -137,12 +113,6 @@ def _order_of_move(ctx: FulfillmentContext, move_id: int) -> int:
     return found[0]
 
 
-def _m2o(value: Any) -> int | None:
-    if not value:
-        return None
-    return int(value[0]) if isinstance(value, list | tuple) else int(value)
-
-
 def _items(rooms: list[fm.ItemRoom], wanted: dict[str, float], what: str) -> list[dict]:
     try:
         return fm.allocate(rooms, wanted, what)
@@ -168,13 +138,13 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
             f"delivery {picking['name']} is not validated ({picking['state']})"
         )
     moves = ctx.odoo.read("stock.move", picking["move_ids"], ["product_id", "quantity", "state"])
-    skus = _skus(ctx.odoo, {_m2o(m["product_id"]) for m in moves} - {None})
+    skus = _skus(ctx.odoo, {m2o_id(m["product_id"]) for m in moves} - {None})
     wanted: dict[str, float] = {}
     for m in moves:
-        sku = skus.get(_m2o(m["product_id"]) or 0)
+        sku = skus.get(m2o_id(m["product_id"]) or 0)
         if m["state"] == "done" and sku and m["quantity"]:
             wanted[sku] = wanted.get(sku, 0.0) + float(m["quantity"])
-    entity_id, order = magento_order(ctx, _m2o(picking["sale_id"]) or 0)
+    entity_id, order = magento_order(ctx, m2o_id(picking["sale_id"]) or 0)
     whole = _items(fm.actionable_items(order, None), wanted, "delivery")
     if (found := _recover(ctx, "shipment", "shipments", entity_id, whole)) is not None:
         _bind(ctx, "shipment", found, "stock.picking", picking_id)
@@ -234,10 +204,10 @@ def _invoiced_skus(
     """Quantities per SKU on Odoo invoice lines, for the SKUs the Magento order has."""
     on_order = {str(i.get("sku")) for i in order.get("items") or []}
     lines = ctx.odoo.read("account.move.line", line_ids, ["product_id", "quantity"])
-    skus = _skus(ctx.odoo, {_m2o(line["product_id"]) for line in lines} - {None})
+    skus = _skus(ctx.odoo, {m2o_id(line["product_id"]) for line in lines} - {None})
     wanted: dict[str, float] = {}
     for line in lines:
-        sku = skus.get(_m2o(line["product_id"]) or 0)
+        sku = skus.get(m2o_id(line["product_id"]) or 0)
         if sku in on_order and line["quantity"]:
             wanted[sku] = wanted.get(sku, 0.0) + abs(float(line["quantity"]))
     return wanted
@@ -302,7 +272,7 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     (note,) = ctx.odoo.read(
         "account.move", [credit_note_id], ["name", "state", "reversed_entry_id", "invoice_line_ids"]
     )
-    original = _m2o(note["reversed_entry_id"])
+    original = m2o_id(note["reversed_entry_id"])
     if note["state"] != "posted" or original is None:
         raise FulfillmentRefused(f"credit note {note['name']} is not a posted refund of an invoice")
     entity_id, order = magento_order(ctx, _order_of_move(ctx, original))
@@ -336,11 +306,11 @@ def _refunded(
     lines = ctx.odoo.read(
         "account.move.line", line_ids, ["product_id", "quantity", "price_subtotal"]
     )
-    skus = _skus(ctx.odoo, {_m2o(line["product_id"]) for line in lines} - {None})
+    skus = _skus(ctx.odoo, {m2o_id(line["product_id"]) for line in lines} - {None})
     wanted: dict[str, float] = {}
     shipping = adjustment = 0.0
     for line in lines:
-        sku = skus.get(_m2o(line["product_id"]) or 0, "")
+        sku = skus.get(m2o_id(line["product_id"]) or 0, "")
         amount = abs(float(line.get("price_subtotal") or 0))
         if sku in on_order:
             wanted[sku] = wanted.get(sku, 0.0) + abs(float(line["quantity"] or 0))

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.clients.odoo import OdooClient
-from bridge.models import Binding
-from bridge.sync import pull
+from bridge.clients.odoo import OdooClient, m2o_id
+from bridge.sync import bindings, pull
 
 ODOO_TIME = "%Y-%m-%d %H:%M:%S"
 OVERLAP = timedelta(minutes=5)
@@ -60,34 +58,6 @@ def _start(cursor: str | None) -> str | None:
     return (datetime.strptime(cursor, ODOO_TIME) - OVERLAP).strftime(ODOO_TIME)
 
 
-def _bound_orders(session: Session, connection_id: int, order_ids: set[int]) -> set[int]:
-    if not order_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Binding.odoo_id).where(
-                Binding.connection_id == connection_id,
-                Binding.entity == "order",
-                Binding.odoo_id.in_(order_ids),
-            )
-        )
-    )
-
-
-def _synced(session: Session, connection_id: int, kind: str, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Binding.odoo_id).where(
-                Binding.connection_id == connection_id,
-                Binding.entity == kind,
-                Binding.odoo_id.in_(ids),
-            )
-        )
-    )
-
-
 def _orders_of_moves(odoo: OdooClient, move_ids: list[int]) -> dict[int, int]:
     if not move_ids:
         return {}
@@ -120,8 +90,8 @@ def changes(
     order_of = _order_ids(odoo, feed, rows)
     if order_ids:
         rows = [r for r in rows if order_of.get(r["id"]) in set(order_ids)]
-    ours = _bound_orders(session, connection_id, set(order_of.values()))
-    done = _synced(session, connection_id, feed.kind, [r["id"] for r in rows])
+    ours = bindings.bound_odoo_ids(session, connection_id, "order", set(order_of.values()))
+    done = bindings.bound_odoo_ids(session, connection_id, feed.kind, [r["id"] for r in rows])
     found = [
         Change(feed.kind, feed.model, r["id"], order_of[r["id"]], r["write_date"])
         for r in rows
@@ -134,15 +104,13 @@ def changes(
 def _order_ids(odoo: OdooClient, feed: Feed, rows: list[dict[str, Any]]) -> dict[int, int]:
     """The sale order each changed record belongs to."""
     if feed.kind == "shipment":
-        return {r["id"]: _m2o(r["sale_id"]) for r in rows if r.get("sale_id")}
+        return {r["id"]: m2o_id(r["sale_id"]) for r in rows if r.get("sale_id")}
     if feed.kind == "cancel":
         return {r["id"]: r["id"] for r in rows}
     if feed.kind == "invoice":
         return _orders_of_moves(odoo, [r["id"] for r in rows])
-    originals = {r["id"]: _m2o(r["reversed_entry_id"]) for r in rows if r.get("reversed_entry_id")}
+    originals = {
+        r["id"]: m2o_id(r["reversed_entry_id"]) for r in rows if r.get("reversed_entry_id")
+    }
     by_invoice = _orders_of_moves(odoo, sorted(set(originals.values())))
     return {note: by_invoice[inv] for note, inv in originals.items() if inv in by_invoice}
-
-
-def _m2o(value: Any) -> int:
-    return int(value[0]) if isinstance(value, list | tuple) else int(value)

@@ -14,7 +14,6 @@ and our commit binds the order Odoo already has instead of creating another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,13 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.clients.errors import PermanentError
-from bridge.clients.odoo import OdooClient
+from bridge.clients.odoo import OdooClient, m2o_id
 from bridge.mappers import customer as cm
 from bridge.mappers import order as om
 from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
 from bridge.models import (
-    Binding,
     Connection,
     Direction,
     LogState,
@@ -36,7 +34,7 @@ from bridge.models import (
     StoreView,
     SyncLog,
 )
-from bridge.sync import logbook
+from bridge.sync import bindings, logbook
 from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
@@ -157,22 +155,6 @@ def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:
 # -- lookups -----------------------------------------------------------------------------------
 
 
-def _bindings(session: Session, connection_id: int, entity: str, keys: Iterable[str]) -> dict:
-    keys = list(keys)
-    if not keys:
-        return {}
-    return {
-        b.magento_key: b
-        for b in session.scalars(
-            select(Binding).where(
-                Binding.connection_id == connection_id,
-                Binding.entity == entity,
-                Binding.magento_key.in_(keys),
-            )
-        )
-    }
-
-
 def _existing_orders(
     page: OrderPage, orders: dict[str, om.Order]
 ) -> tuple[dict[str, int], set[str]]:
@@ -184,7 +166,8 @@ def _existing_orders(
     recovered: set[str] = set()
     conn_id = page.connection.id
     ids = {
-        k: b.odoo_id for k, b in _bindings(page.session, conn_id, "order", increment_ids).items()
+        k: b.odoo_id
+        for k, b in bindings.by_keys(page.session, conn_id, "order", increment_ids).items()
     }
     unbound = [i for i in increment_ids if i not in ids]
     if unbound:
@@ -240,12 +223,12 @@ def _refs_context(page: OrderPage, orders: list[_Pending]) -> dict[str, Any]:
     methods = {o.order.shipping_method for o in orders if o.order.shipping_method}
     carriers = {
         k: b.odoo_id
-        for k, b in _bindings(page.session, conn_id, "shipping_method", methods).items()
+        for k, b in bindings.by_keys(page.session, conn_id, "shipping_method", methods).items()
     }
     carrier_products: dict[int, int] = {}
     if carriers:
         for r in odoo.read("delivery.carrier", sorted(set(carriers.values())), ["product_id"]):
-            carrier_products[r["id"]] = _m2o(r["product_id"])
+            carrier_products[r["id"]] = m2o_id(r["product_id"])
     return {
         **_currencies(odoo, orders),
         "products": products,
@@ -264,7 +247,7 @@ def _currencies(odoo: OdooClient, orders: list[_Pending]) -> dict[str, Any]:
     currency than the company's needs a pricelist in that currency.
     """
     company = odoo.search_read("res.company", [], ["currency_id"], limit=1, order="id asc")
-    ours = odoo.read("res.currency", [_m2o(company[0]["currency_id"])], ["name"])[0]["name"]
+    ours = odoo.read("res.currency", [m2o_id(company[0]["currency_id"])], ["name"])[0]["name"]
     foreign = sorted({p.order.currency for p in orders if p.order.currency} - {ours})
     pricelists: dict[str, int] = {}
     if foreign:
@@ -278,7 +261,7 @@ def _currencies(odoo: OdooClient, orders: list[_Pending]) -> dict[str, Any]:
             ["currency_id"],
             order="sequence, id",
         ):
-            pricelists.setdefault(currencies[_m2o(r["currency_id"])], r["id"])
+            pricelists.setdefault(currencies[m2o_id(r["currency_id"])], r["id"])
     return {"company_currency": ours, "pricelists": pricelists}
 
 
@@ -289,7 +272,7 @@ def _payment_methods(session: Session, conn_id: int, orders: list[_Pending]) -> 
             PaymentMethod.connection_id == conn_id, PaymentMethod.code.in_(codes)
         )
     )
-    journals = _bindings(session, conn_id, "payment_method", codes)
+    journals = bindings.by_keys(session, conn_id, "payment_method", codes)
     return {
         r.code: {"online": r.online, "journal_id": journals[r.code].odoo_id}
         for r in rows
@@ -307,7 +290,7 @@ def _teams(session: Session, conn_id: int, orders: list[_Pending]) -> dict[int, 
             )
         )
     }
-    teams = _bindings(session, conn_id, "website", set(websites.values()))
+    teams = bindings.by_keys(session, conn_id, "website", set(websites.values()))
     return {store: teams[w].odoo_id for store, w in websites.items() if w in teams}
 
 
@@ -507,7 +490,7 @@ def _replace_edited(page: OrderPage, edited: list[_Pending], outcome: PageOutcom
     now keeps Odoo from showing both orders open in between.
     """
     parents = {str(p.order.relation_parent_id): p for p in edited}
-    bound = _bindings(page.session, page.connection.id, "order_entity", parents)
+    bound = bindings.by_keys(page.session, page.connection.id, "order_entity", parents)
     if not bound:
         return
     ids = sorted({b.odoo_id for b in bound.values()})
@@ -531,7 +514,7 @@ def _replace_edited(page: OrderPage, edited: list[_Pending], outcome: PageOutcom
 
 def _shipped(odoo: OdooClient, order_ids: list[int]) -> set[int]:
     return {
-        _m2o(r["sale_id"])
+        m2o_id(r["sale_id"])
         for r in odoo.search_read(
             "stock.picking", [("sale_id", "in", order_ids), ("state", "=", "done")], ["sale_id"]
         )
@@ -556,36 +539,12 @@ def _fail(log: SyncLog, outcome: PageOutcome, reason: str) -> None:
     logbook.mark_failed(log, reason)
 
 
-def _bind(
-    session: Session,
-    connection_id: int,
-    entity: str,
-    key: str,
-    model: str,
-    odoo_id: int,
-    fp: str | None,
-) -> None:
-    session.add(
-        Binding(
-            connection_id=connection_id,
-            entity=entity,
-            magento_key=key,
-            odoo_model=model,
-            odoo_id=odoo_id,
-            fingerprint=fp,
-        )
-    )
-    session.flush()
-
-
 def _bind_order(
     session: Session, connection_id: int, o: om.Order, odoo_id: int, fp: str | None
 ) -> None:
     """Bind by increment_id, and by entity id, which edited orders name as their parent."""
-    _bind(session, connection_id, "order", o.increment_id, "sale.order", odoo_id, fp)
+    bindings.bind(session, connection_id, "order", o.increment_id, "sale.order", odoo_id, fp)
     if o.entity_id is not None:
-        _bind(session, connection_id, "order_entity", str(o.entity_id), "sale.order", odoo_id, fp)
-
-
-def _m2o(value: Any) -> int:
-    return int(value[0]) if isinstance(value, list | tuple) else int(value)
+        bindings.bind(
+            session, connection_id, "order_entity", str(o.entity_id), "sale.order", odoo_id, fp
+        )

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.clients.odoo import OdooClient
+from bridge.clients.odoo import OdooClient, m2o_id
 from bridge.mappers import customer as cm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
 from bridge.models import Binding, utcnow
+from bridge.sync import bindings
 
 WITH_ARCHIVED = {"active_test": False}
 
@@ -71,23 +71,11 @@ class PartnerResolver:
             for r in self.odoo.search_read(
                 "res.country.state", [("country_id", "in", ids)], ["code", "country_id"]
             ):
-                country = by_id[_m2o(r["country_id"])]
+                country = by_id[m2o_id(r["country_id"])]
                 self._states[(country, r["code"])] = r["id"]
 
     def _bindings(self, entity: str, keys: Iterable[str]) -> dict[str, Binding]:
-        keys = list(keys)
-        if not keys:
-            return {}
-        return {
-            b.magento_key: b
-            for b in self.session.scalars(
-                select(Binding).where(
-                    Binding.connection_id == self.connection_id,
-                    Binding.entity == entity,
-                    Binding.magento_key.in_(keys),
-                )
-            )
-        }
+        return bindings.by_keys(self.session, self.connection_id, entity, keys)
 
     def _group_tags(self, customers: Iterable[cm.Customer]) -> dict[int, int]:
         groups = {str(c.group_id) for c in customers if c.group_id is not None}
@@ -171,17 +159,7 @@ class PartnerResolver:
         return ids
 
     def _bound_odoo_ids(self, entity: str, odoo_ids: list[int]) -> set[int]:
-        if not odoo_ids:
-            return set()
-        return set(
-            self.session.scalars(
-                select(Binding.odoo_id).where(
-                    Binding.connection_id == self.connection_id,
-                    Binding.entity == entity,
-                    Binding.odoo_id.in_(odoo_ids),
-                )
-            )
-        )
+        return bindings.bound_odoo_ids(self.session, self.connection_id, entity, odoo_ids)
 
     def _sync_addresses(
         self, customers: dict[str, cm.Customer], partners: dict[str, int]
@@ -214,7 +192,7 @@ class PartnerResolver:
                 context=WITH_ARCHIVED,
             )
             for row in found:
-                key = refs.get((_m2o(row["parent_id"]), row["ref"]))
+                key = refs.get((m2o_id(row["parent_id"]), row["ref"]))
                 if key is not None and key not in ids:
                     ids[key] = row["id"]
                     self._write_if_changed(key, "address", "res.partner", row["id"], values[key])
@@ -242,17 +220,9 @@ class PartnerResolver:
     # -- bindings -----------------------------------------------------------------------------
 
     def _bind(self, entity: str, key: str, model: str, odoo_id: int, values: dict) -> None:
-        self.session.add(
-            Binding(
-                connection_id=self.connection_id,
-                entity=entity,
-                magento_key=key,
-                odoo_model=model,
-                odoo_id=odoo_id,
-                fingerprint=fingerprint(values),
-            )
+        bindings.bind(
+            self.session, self.connection_id, entity, key, model, odoo_id, fingerprint(values)
         )
-        self.session.flush()
 
     def _write_if_changed(
         self,
@@ -273,7 +243,3 @@ class PartnerResolver:
         else:
             binding.fingerprint = fp
             binding.synced_at = utcnow()
-
-
-def _m2o(value: object) -> int:
-    return int(value[0]) if isinstance(value, list | tuple) else int(value)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bridge.clients.odoo import OdooClient
 from bridge.mappers.fingerprint import fingerprint
 from bridge.models import Binding, utcnow
+from bridge.sync import bindings
 
 
 @dataclass
@@ -113,9 +114,9 @@ def reconcile(
         for db_row in vanished:
             db_row.active = True
         vanished = []
-    bindings: dict[str, Binding] = {}
+    bound: dict[str, Binding] = {}
     if odoo_side is not None and odoo is not None:
-        bindings = _sync_odoo(
+        bound = _sync_odoo(
             session, odoo, outcome, connection_id, entity, rows, key_attr, odoo_side, vanished
         )
     else:
@@ -124,7 +125,7 @@ def reconcile(
         outcome.archived = len(vanished)
     for row in rows:
         key = str(getattr(row, key_attr))
-        binding = bindings.get(key)
+        binding = bound.get(key)
         outcome.records.append(
             {"key": key, "name": label(row), "odoo_id": binding.odoo_id if binding else None}
         )
@@ -142,25 +143,25 @@ def _sync_odoo(
     side: OdooSide,
     vanished: list[Any],
 ) -> dict[str, Binding]:
-    bindings = {
+    bound = {
         b.magento_key: b
         for b in session.scalars(
             select(Binding).where(Binding.connection_id == connection_id, Binding.entity == entity)
         )
     }
     wanted = {str(getattr(r, key_attr)): {**side.values(r), "active": True} for r in rows}
-    unbound = [r for r in rows if str(getattr(r, key_attr)) not in bindings]
+    unbound = [r for r in rows if str(getattr(r, key_attr)) not in bound]
     found = dict(side.find_existing(unbound)) if unbound else {}
     to_create = [r for r in unbound if str(getattr(r, key_attr)) not in found]
 
     # Records that exist on both sides: write only what changed since the last sync.
     for key, values in wanted.items():
         fp = fingerprint(values)
-        binding = bindings.get(key)
+        binding = bound.get(key)
         if binding is None and key in found:
             odoo.write(side.model, [found[key]], values)
-            binding = _bind(session, connection_id, entity, key, side.model, found[key], fp)
-            bindings[key] = binding
+            binding = bindings.bind(session, connection_id, entity, key, side.model, found[key], fp)
+            bound[key] = binding
             outcome.updated += 1
         elif binding is not None:
             if binding.fingerprint == fp:
@@ -176,15 +177,13 @@ def _sync_odoo(
         ids = odoo.create(side.model, values_list)
         for row, odoo_id, values in zip(to_create, ids, values_list, strict=True):
             key = str(getattr(row, key_attr))
-            bindings[key] = _bind(
+            bound[key] = bindings.bind(
                 session, connection_id, entity, key, side.model, odoo_id, fingerprint(values)
             )
         outcome.created += len(to_create)
 
     gone = [
-        bindings[str(getattr(r, key_attr))]
-        for r in vanished
-        if str(getattr(r, key_attr)) in bindings
+        bound[str(getattr(r, key_attr))] for r in vanished if str(getattr(r, key_attr)) in bound
     ]
     if gone:
         odoo.write(side.model, [b.odoo_id for b in gone], {"active": False})
@@ -193,26 +192,4 @@ def _sync_odoo(
             b.synced_at = utcnow()
     outcome.archived += len(vanished)
     session.flush()
-    return bindings
-
-
-def _bind(
-    session: Session,
-    connection_id: int,
-    entity: str,
-    key: str,
-    odoo_model: str,
-    odoo_id: int,
-    fp: str,
-) -> Binding:
-    binding = Binding(
-        connection_id=connection_id,
-        entity=entity,
-        magento_key=key,
-        odoo_model=odoo_model,
-        odoo_id=odoo_id,
-        fingerprint=fp,
-    )
-    session.add(binding)
-    session.flush()
-    return binding
+    return bound

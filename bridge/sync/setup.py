@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bridge.clients.magento import MagentoClient
 from bridge.clients.magento_search import SearchCriteria
-from bridge.clients.odoo import OdooClient
+from bridge.clients.odoo import OdooClient, m2o_id
 from bridge.mappers import setup as m
 from bridge.mappers.errors import MappingError
 from bridge.models import (
@@ -244,7 +244,7 @@ def import_shipping_methods(ctx: SetupContext) -> dict[str, Any]:
             ["product_id"],
             context=WITH_ARCHIVED,
         )
-        return {by_product[_m2o_id(c["product_id"])]: c["id"] for c in found}
+        return {by_product[m2o_id(c["product_id"])]: c["id"] for c in found}
 
     outcome = reconcile(
         ctx.session,
@@ -316,10 +316,6 @@ def _parent_tag(odoo: OdooClient) -> int:
     if found:
         return found[0]
     return odoo.create("res.partner.category", [{"name": m.GROUP_TAG_PARENT}])[0]
-
-
-def _m2o_id(value: Any) -> int:
-    return int(value[0]) if isinstance(value, list | tuple) else int(value)
 
 
 def _local(

@@ -1,0 +1,91 @@
+"""Looking up and recording Bindings (Magento key <-> Odoo id) for one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.models import Binding
+
+
+def by_keys(
+    session: Session, connection_id: int, entity: str, keys: Iterable[str]
+) -> dict[str, Binding]:
+    """The bindings of these Magento keys, by key."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    return {
+        b.magento_key: b
+        for b in session.scalars(
+            select(Binding).where(
+                Binding.connection_id == connection_id,
+                Binding.entity == entity,
+                Binding.magento_key.in_(keys),
+            )
+        )
+    }
+
+
+def by_odoo_id(session: Session, connection_id: int, entity: str, odoo_id: int) -> Binding | None:
+    return session.scalars(
+        select(Binding).where(
+            Binding.connection_id == connection_id,
+            Binding.entity == entity,
+            Binding.odoo_id == odoo_id,
+        )
+    ).first()
+
+
+def bound_odoo_ids(
+    session: Session, connection_id: int, entity: str, odoo_ids: Iterable[int]
+) -> set[int]:
+    """Which of these Odoo ids are bound already."""
+    odoo_ids = list(odoo_ids)
+    if not odoo_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Binding.odoo_id).where(
+                Binding.connection_id == connection_id,
+                Binding.entity == entity,
+                Binding.odoo_id.in_(odoo_ids),
+            )
+        )
+    )
+
+
+def magento_keys(session: Session, connection_id: int, entity: str) -> set[str]:
+    """Every Magento key bound for this entity (the records Bridge already accounts for)."""
+    return set(
+        session.scalars(
+            select(Binding.magento_key).where(
+                Binding.connection_id == connection_id, Binding.entity == entity
+            )
+        )
+    )
+
+
+def bind(
+    session: Session,
+    connection_id: int,
+    entity: str,
+    magento_key: object,
+    odoo_model: str,
+    odoo_id: int,
+    fingerprint: str | None = None,
+) -> Binding:
+    """Record who is who; the unique constraints refuse a second binding of either side."""
+    binding = Binding(
+        connection_id=connection_id,
+        entity=entity,
+        magento_key=str(magento_key),
+        odoo_model=odoo_model,
+        odoo_id=odoo_id,
+        fingerprint=fingerprint,
+    )
+    session.add(binding)
+    session.flush()
+    return binding
