@@ -22,24 +22,29 @@ from bridge.mappers import order as om
 from tasks.dispatch import pull_job
 
 ONLINE_DEMO_ORDER = "000000021"
+ONLINE_CANCEL_ORDER = "000000022"
 
 
 def prepare(magento: MagentoClient, magento_url: str, odoo: OdooClient) -> None:
     orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
-    card = copy.deepcopy(next(o for o in orders if o["increment_id"] == "000000014"))
-    card.update(increment_id=ONLINE_DEMO_ORDER, entity_id=21, state="processing",
-                status="processing")  # fmt: skip
-    card["payment"].update(method="braintree", additional_information=["Credit Card (Braintree)"])
-    requests.post(
-        f"{magento_url}/__sandbox__/records/orders", json=card, timeout=10
-    ).raise_for_status()
+    template = next(o for o in orders if o["increment_id"] == "000000014")
+    cards = []
+    for increment_id, entity_id in ((ONLINE_DEMO_ORDER, 21), (ONLINE_CANCEL_ORDER, 22)):
+        card = copy.deepcopy(template)
+        card.update(increment_id=increment_id, entity_id=entity_id, state="processing",
+                    status="processing")  # fmt: skip
+        card["payment"].update(method="braintree", additional_information=["Credit Card"])
+        url = f"{magento_url}/__sandbox__/records/orders"
+        requests.post(url, json=card, timeout=10).raise_for_status()
+        magento.post(f"order/{entity_id}/invoice", {"capture": True})  # as checkout did
+        cards.append(card)
     odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
                                  "type_tax_use": "sale"}])  # fmt: skip
-    skus = sorted({line.sku for o in [*orders, card] for line in om.order(o).lines})
+    skus = sorted({line.sku for o in [*orders, *cards] for line in om.order(o).lines})
     odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus])
     console.print(
         f"Merchant setup in Odoo: sale tax 8.25 %, {len(skus)} products; "
-        f"Magento gets card-paid order {ONLINE_DEMO_ORDER}"
+        f"Magento gets card-paid orders {ONLINE_DEMO_ORDER} and {ONLINE_CANCEL_ORDER}"
     )
 
 

@@ -39,19 +39,24 @@ def _poll(session: Session, entry: SyncLog) -> dict[str, Any]:
 
 
 def _queue(connection_id: int, change: Change) -> int | None:
-    """One log per change, committed, then sent; None when one is already waiting."""
+    """One log per change, committed, then sent; None when this change has a log already.
+
+    A change is a record at one `write_date`: a log still waiting, or one that ran for
+    the same `write_date` (e.g. refused), is not repeated on every poll of the overlap.
+    """
     key = f"{change.model}:{change.odoo_id}"
     with session_scope() as session:
-        waiting = session.scalars(
-            select(SyncLog.id).where(
+        earlier = session.scalars(
+            select(SyncLog).where(
                 SyncLog.connection_id == connection_id,
                 SyncLog.entity == f"fulfillment.{change.kind}",
                 SyncLog.key == key,
-                SyncLog.state.in_((LogState.QUEUED, LogState.RUNNING)),
             )
-        ).first()
-        if waiting is not None:
-            return None
+        ).all()
+        for log in earlier:
+            same = (log.payload or {}).get("write_date") == change.write_date
+            if log.state in (LogState.QUEUED, LogState.RUNNING) or same:
+                return None
         log = logbook.open_log(
             session,
             connection_id=connection_id,

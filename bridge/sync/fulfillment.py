@@ -152,7 +152,8 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
     items = _items(fm.actionable_items(order, "qty_shipped"), wanted, "delivery")
     carrier, title = _carrier(ctx, order)
     body = fm.ship_body(items, picking.get("carrier_tracking_ref") or None, carrier, title)
-    shipment_id = ctx.magento.post(f"order/{entity_id}/ship", body)
+    # Magento answers the new id as a JSON string ("5").
+    shipment_id = int(ctx.magento.post(f"order/{entity_id}/ship", body))
     _bind(ctx, "shipment", shipment_id, "stock.picking", picking_id)
     return {"summary": f"Magento shipment {shipment_id}", "items": items,
             "tracks": body.get("tracks", [])}  # fmt: skip
@@ -186,6 +187,8 @@ def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
         return {"summary": f"{move['name']} is not paid yet: nothing sent"}
     entity_id, order = magento_order(ctx, _order_of_move(ctx, move_id))
     if _online(ctx, order):
+        # Bound to a marker, so later polls do not look at this invoice again.
+        _bind(ctx, "invoice", f"checkout:{move_id}", "account.move", move_id)
         return {"summary": "online order: Magento invoiced it at checkout, nothing sent"}
     wanted = _invoiced_skus(ctx, move["invoice_line_ids"], order)
     whole = _items(fm.actionable_items(order, None), wanted, "invoice")
@@ -193,7 +196,7 @@ def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
         _bind(ctx, "invoice", found, "account.move", move_id)
         return {"summary": f"bound to Magento invoice {found}, made before a crash"}
     items = _items(fm.actionable_items(order, "qty_invoiced"), wanted, "invoice")
-    invoice_id = ctx.magento.post(f"order/{entity_id}/invoice", fm.invoice_body(items))
+    invoice_id = int(ctx.magento.post(f"order/{entity_id}/invoice", fm.invoice_body(items)))
     _bind(ctx, "invoice", invoice_id, "account.move", move_id)
     return {"summary": f"Magento invoice {invoice_id}", "items": items}
 
@@ -240,7 +243,7 @@ def sync_cancel(ctx: FulfillmentContext, sale_order_id: int) -> dict[str, Any]:
         memos = [_refund_whole_invoice(ctx, entity_id, order, inv) for inv in invoices]
         _bind(ctx, "cancel", f"creditmemo-{memos[0]}", "sale.order", sale_order_id)
         return {"summary": f"paid Magento order {number} refunded by credit memo {memos}"}
-    if not ctx.magento.post(f"orders/{entity_id}/cancel", {}):
+    if not ctx.magento.post(f"orders/{entity_id}/cancel", None):
         raise FulfillmentRefused(
             f"Magento refused to cancel order {number} (state {order.get('state')})"
         )
@@ -291,9 +294,9 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     online = _online(ctx, order)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=adjustment, online=online)
     if online:
-        memo = ctx.magento.post(f"invoice/{invoices[0]['entity_id']}/refund", body)
+        memo = int(ctx.magento.post(f"invoice/{invoices[0]['entity_id']}/refund", body))
     else:
-        memo = ctx.magento.post(f"order/{entity_id}/refund", body)
+        memo = int(ctx.magento.post(f"order/{entity_id}/refund", body))
     _bind(ctx, "refund", memo, "account.move", credit_note_id)
     return {"summary": f"Magento credit memo {memo}", "items": items, "online": online}
 

@@ -16,6 +16,13 @@ customerGroups/search, POST customerGroups, GET/PUT/DELETE customerGroups/{id};
 POST guest-carts, GET guest-carts/{cartId}/payment-methods; GET orders, orders/{id};
 GET products, products/{sku}; GET customers/search, customers/{id}.
 
+Fulfillment, with Magento 2.4's rules and refusal texts (see `sandbox.magento.sales`):
+POST order/{orderId}/ship, order/{orderId}/invoice, orders/{id}/cancel (true/false),
+invoice/{invoiceId}/refund (online credit memo), order/{orderId}/refund (offline),
+shipment/track; GET shipments, shipment/{id}, invoices, invoices/{id}, creditmemos,
+creditmemo/{id} (searches take searchCriteria, e.g. a filter on order_id). Ship, invoice
+and refund answer the new id as a JSON string ("5"), as the recorded Magento does.
+
 Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmarks:
 
     GET|POST|DELETE /__sandbox__/faults            fault injection (sandbox.faults)
@@ -26,6 +33,12 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
     DELETE /__sandbox__/records/<kind>/<key>       remove one record
     POST   /__sandbox__/tokens/expire              revoke admin tokens ({"token": t} for one)
     POST   /__sandbox__/reset                      forget everything, seed again
+    GET|POST|DELETE /__sandbox__/drop-after-commit crash hook: {"path_contains": "/ship",
+                                                   "count": 1} lets the next matching
+                                                   write commit, then drops the connection
+                                                   unanswered (a crash between Magento's
+                                                   answer and the caller's commit); only
+                                                   successful writes count; reset clears it
 
 Kinds: websites, store_groups, store_views, store_configs, customer_groups,
 attribute_sets, payment_methods (`active` toggles one), orders, customers, products,

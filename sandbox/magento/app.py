@@ -9,8 +9,11 @@ The admin endpoints (`/__sandbox__/...`) are documented in `sandbox.magento`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.faults import ADMIN_PATH as FAULTS_PATH
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.magento import credentials
+from sandbox.magento.sales import ENTITY_MISSING, Sales, SalesError
 from sandbox.magento.search import SearchError, parse_criteria, parse_fields, run, trim
 from sandbox.magento.store import KEYS, MagentoStore, UnknownKind
 
@@ -89,6 +93,7 @@ class MagentoRestApp:
 
     def __init__(self, store: MagentoStore) -> None:
         self.store = store
+        self.sales = Sales(store)
         self._routes = Map(strict_slashes=False, merge_slashes=False)
         self._handlers: dict[str, tuple[Handler, str | None]] = {}
         self._define_routes()
@@ -127,6 +132,19 @@ class MagentoRestApp:
         orders_acl = "Magento_Sales::actions_view"
         r("/orders", "GET", self.orders_search, orders_acl)
         r("/orders/<order_id>", "GET", self.order_get, orders_acl)
+        r("/orders/<order_id>/cancel", "POST", self.order_cancel, "Magento_Sales::cancel")
+        r("/order/<order_id>/ship", "POST", self.order_ship, "Magento_Sales::ship")
+        r("/order/<order_id>/invoice", "POST", self.order_invoice, "Magento_Sales::sales_invoice")
+        memo_acl = "Magento_Sales::sales_creditmemo"
+        r("/order/<order_id>/refund", "POST", self.order_refund, memo_acl)
+        r("/invoice/<invoice_id>/refund", "POST", self.invoice_refund, memo_acl)
+        r("/shipments", "GET", self.shipments_search, "Magento_Sales::shipment")
+        r("/shipment/<shipment_id>", "GET", self.shipment_get, "Magento_Sales::shipment")
+        r("/shipment/track", "POST", self.shipment_track, "Magento_Sales::ship")
+        r("/invoices", "GET", self.invoices_search, "Magento_Sales::sales_invoice")
+        r("/invoices/<invoice_id>", "GET", self.invoice_get, "Magento_Sales::sales_invoice")
+        r("/creditmemos", "GET", self.creditmemos_search, memo_acl)
+        r("/creditmemo/<memo_id>", "GET", self.creditmemo_get, memo_acl)
         products_acl = "Magento_Catalog::products"
         r("/products", "GET", self.products_search, products_acl)
         r("/products/<sku>", "GET", self.product_get, products_acl)
@@ -145,6 +163,10 @@ class MagentoRestApp:
             body, status = exc.body, exc.status
         except SearchError as exc:
             body, status = exc.body, 400
+        except SalesError as exc:
+            body, status = {"message": exc.message}, exc.status
+            if exc.parameters is not None:
+                body["parameters"] = exc.parameters
         response = Response(json.dumps(body), status=status, content_type="application/json")
         return response(environ, start_response)
 
@@ -388,6 +410,55 @@ class MagentoRestApp:
             )
         return record
 
+    # -- sales documents (rules in sandbox.magento.sales) ----------------------------------------
+
+    def _write_body(self, call: Call) -> dict[str, Any]:
+        body = call.body()
+        return body if isinstance(body, dict) else {}
+
+    def order_ship(self, call: Call, order_id: str) -> Any:
+        # Magento answers the new id as a JSON string ("5"), as the recordings show.
+        return str(self.sales.ship(_int_arg(order_id), self._write_body(call)))
+
+    def order_invoice(self, call: Call, order_id: str) -> Any:
+        return str(self.sales.invoice(_int_arg(order_id), self._write_body(call)))
+
+    def order_cancel(self, call: Call, order_id: str) -> Any:
+        return self.sales.cancel(_int_arg(order_id))
+
+    def order_refund(self, call: Call, order_id: str) -> Any:
+        return str(self.sales.refund_order(_int_arg(order_id), self._write_body(call)))
+
+    def invoice_refund(self, call: Call, invoice_id: str) -> Any:
+        return str(self.sales.refund_invoice(_int_arg(invoice_id), self._write_body(call)))
+
+    def shipment_track(self, call: Call) -> Any:
+        return self.sales.add_track(call.body())
+
+    def _document(self, kind: str, key: str) -> dict[str, Any]:
+        record = self.store.get(kind, _int_arg(key))
+        if record is None:
+            raise MagentoHttpError(404, ENTITY_MISSING, [])
+        return record
+
+    def shipments_search(self, call: Call) -> Any:
+        return self._search("shipments", call)
+
+    def shipment_get(self, call: Call, shipment_id: str) -> Any:
+        return self._document("shipments", shipment_id)
+
+    def invoices_search(self, call: Call) -> Any:
+        return self._search("invoices", call)
+
+    def invoice_get(self, call: Call, invoice_id: str) -> Any:
+        return self._document("invoices", invoice_id)
+
+    def creditmemos_search(self, call: Call) -> Any:
+        return self._search("creditmemos", call)
+
+    def creditmemo_get(self, call: Call, memo_id: str) -> Any:
+        return self._document("creditmemos", memo_id)
+
     def products_search(self, call: Call) -> Any:
         return self._search("products", call)
 
@@ -463,12 +534,89 @@ def _oauth_valid(request: Request, raw_path: str) -> bool:
     )
 
 
-class SandboxAdminApp:
-    """`/__sandbox__/records/<kind>[/<key>]`, `/__sandbox__/tokens/expire`, `/__sandbox__/reset`."""
+class DropAfterCommit:
+    """Crash hook: let a write commit, then drop the connection without an answer.
 
-    def __init__(self, store: MagentoStore, reseed: Callable[[], None]) -> None:
+    From the caller's side this is a crash between Magento's answer and its own commit:
+    the shipment (invoice, credit memo, ...) exists, but the caller never learns its id.
+    Armed with `{"path_contains": "/ship", "count": 1}`; only writes (POST/PUT/DELETE)
+    that succeed (2xx) are dropped and use up the count, refusals are answered as usual.
+    """
+
+    WRITES = frozenset({"POST", "PUT", "DELETE"})
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._rules: list[dict[str, Any]] = []
+        self.dropped = 0
+
+    def arm(self, path_contains: Any, count: Any = 1) -> dict[str, Any]:
+        if not isinstance(path_contains, str) or not path_contains:
+            raise ValueError("path_contains must be a non-empty string")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValueError("count must be a positive integer")
+        with self._lock:
+            self._rules.append({"path_contains": path_contains, "count": count})
+        return self.state()
+
+    def clear(self) -> dict[str, Any]:
+        with self._lock:
+            self._rules.clear()
+            self.dropped = 0
+        return self.state()
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"rules": [dict(r) for r in self._rules], "dropped": self.dropped}
+
+    def _armed_for(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        if environ.get("REQUEST_METHOD") not in self.WRITES:
+            return None
+        path = _raw_path(environ)
+        with self._lock:
+            return next((r for r in self._rules if r["path_contains"] in path), None)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        rule = self._armed_for(environ)
+        if rule is None:
+            return self.app(environ, start_response)
+        seen: list[str] = []
+
+        def capture(status: str, headers: list[Any], exc_info: Any = None) -> Callable[..., Any]:
+            seen.append(status)
+            return lambda data: None
+
+        body = b"".join(self.app(environ, capture))  # the write commits here
+        if not seen or not seen[0].startswith("2"):
+            start_response(seen[0] if seen else "500 Internal Server Error",
+                           [("Content-Type", "application/json")])  # fmt: skip
+            return [body]
+        with self._lock:
+            if rule in self._rules:
+                rule["count"] -= 1
+                if rule["count"] <= 0:
+                    self._rules.remove(rule)
+            self.dropped += 1
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        start_response("500 Dropped", [])
+        return [b""]
+
+
+class SandboxAdminApp:
+    """`/__sandbox__/records/<kind>[/<key>]`, `tokens/expire`, `reset`, `drop-after-commit`."""
+
+    def __init__(
+        self, store: MagentoStore, reseed: Callable[[], None], drops: DropAfterCommit
+    ) -> None:
         self.store = store
         self.reseed = reseed
+        self.drops = drops
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -491,7 +639,16 @@ class SandboxAdminApp:
             return 200, {"expired": self.store.expire_admin_tokens(token)}
         if parts == ["reset"] and method == "POST":
             self.reseed()
+            self.drops.clear()
             return 200, {"reset": True}
+        if parts == ["drop-after-commit"]:
+            if method == "POST":
+                data = _json_object(request)
+                return 200, self.drops.arm(data.get("path_contains"), data.get("count", 1))
+            if method == "DELETE":
+                return 200, self.drops.clear()
+            if method == "GET":
+                return 200, self.drops.state()
         if len(parts) == 2 and parts[0] == "records":
             kind = parts[1]
             if method == "GET":
@@ -523,9 +680,11 @@ def _json_object(request: Request) -> dict[str, Any]:
 
 
 def make_app(store: MagentoStore, faults: Faults, reseed: Callable[[], None]) -> Callable[..., Any]:
-    """Admin endpoints bypass fault injection; everything else goes through it."""
-    rest = FaultMiddleware(MagentoRestApp(store), faults)
-    admin = SandboxAdminApp(store, reseed)
+    """Admin endpoints bypass fault injection; everything else goes through it, then
+    through the drop-after-commit hook."""
+    drops = DropAfterCommit(MagentoRestApp(store))
+    rest = FaultMiddleware(drops, faults)
+    admin = SandboxAdminApp(store, reseed, drops)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -3,8 +3,9 @@
 Records are kept as the JSON Magento returns, keyed by the field Magento uses in
 its URLs (`sku` for products, `entity_id` for sales documents, `id` elsewhere).
 Every access holds one lock, so the threaded server can serve many requests.
-Kinds not served over REST yet (categories, stock items, shipments, invoices,
-credit memos) already have their slot so later work only adds routes and rules.
+Kinds not served over REST yet (categories, stock items) already have their slot so
+later work only adds routes and rules. `locked()` holds the lock across a
+read-modify-write of several records (a shipment and its order, say).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 #: kind -> the record field that is its key.
@@ -64,6 +66,10 @@ class MagentoStore:
     def list(self, kind: str) -> list[dict[str, Any]]:
         with self._lock:
             return copy.deepcopy(list(self._kind(kind).values()))
+
+    def locked(self) -> AbstractContextManager[Any]:
+        """The store's lock, for one atomic read-modify-write over several records."""
+        return self._lock
 
     def snapshot(self, kind: str) -> list[dict[str, Any]]:
         """The records themselves, not copies: read-only, for the serving fast path.

@@ -187,3 +187,27 @@ def test_import_customers_and_orders_from_the_cli(worker, magento_sandbox, odoo_
 
     requests_ok = bridge("import", "orders", "-c", "shop", "--increment-id", "000000014")
     assert "1 orders read" in requests_ok.stdout and "1 skipped" in requests_ok.stdout
+
+
+def test_sync_fulfillment_from_the_cli(worker, magento_sandbox, odoo_sandbox):
+    from sqlalchemy import select
+
+    from bridge import db
+    from bridge.models import Connection
+    from bridge.sync.connections import magento_client, odoo_client
+    from tests.conftest import prepare_shop
+    from tests.sync.test_fulfillment import deliver
+
+    prepare_shop(magento_sandbox, odoo_sandbox)
+    assert bridge("import", "orders", "-c", "shop").returncode == 0
+    with db.session_scope() as s:
+        conn = s.scalars(select(Connection)).one()
+        odoo, magento = odoo_client(conn), magento_client(conn)
+    deliver(odoo, "000000014", tracking="TRACK-1")
+    result = bridge("sync", "fulfillment", "-c", "shop", "--order", "000000014")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 change(s) sent to Magento" in result.stdout and "Magento shipment" in result.stdout
+    shipments = magento.get("shipments", {"searchCriteria[pageSize]": 10})["items"]
+    assert [t["track_number"] for s in shipments for t in s["tracks"]] == ["TRACK-1"]
+    again = bridge("sync", "fulfillment", "-c", "shop")
+    assert again.returncode == 0 and "0 change(s)" in again.stdout

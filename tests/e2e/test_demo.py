@@ -23,7 +23,12 @@ def test_demo_runs_with_no_services(tmp_path):
     assert "res.partner.category" in out and "account.journal" in out
     assert "0 created, 0 updated" in out
     # Orders: the recorded offline ones without invoice, the card-paid one invoiced and paid.
-    assert "orders: 6 imported" in out
+    assert "orders: 7 imported" in out
     online = next(line for line in out.splitlines() if line.startswith("│ 000000021"))
     assert "INV/" in online and "paid" in online
     assert "322.17" in out and "(offline: paid later)" in out
+    # Back to Magento: both stories, Magento's state printed after each step.
+    assert "Magento 000000014: state complete, shipped 2/2, invoiced 2" in out
+    assert "Magento order 000000014 has shipped, and Magento cannot cancel" in out
+    assert "Magento 000000021: state complete, shipped 2/2" in out
+    assert "Magento 000000022: state closed, shipped 0/2, invoiced 2, refunded 2" in out

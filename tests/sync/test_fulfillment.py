@@ -1,0 +1,273 @@
+"""Back to Magento: the seed's two stories and the exactly-once rules, over real HTTP."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import requests
+
+from bridge import db
+from bridge.clients.errors import ClientError
+from bridge.clients.magento_search import SearchCriteria
+from bridge.mappers import order as om
+from bridge.models import Connection, SyncLog
+from bridge.sync import pull
+from bridge.sync.connections import magento_client, odoo_client
+from bridge.sync.fulfillment import SYNCS, FulfillmentContext, FulfillmentRefused
+from bridge.sync.odoo_feed import FEEDS, changes
+from bridge.sync.orders import OrderPage, import_orders, order_logs
+from tests.conftest import prepare_shop
+
+OFFLINE, ONLINE = "000000014", "000000021"
+
+
+def clients(conn_id: int) -> tuple[Any, Any]:
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        return magento_client(conn), odoo_client(conn)
+
+
+def import_all(conn_id: int, magento_sandbox: Any) -> None:
+    """Import the recorded orders plus a card-paid copy of 000000014, invoiced at checkout."""
+    magento, _ = clients(conn_id)
+    orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
+    card = copy.deepcopy(next(o for o in orders if o["increment_id"] == OFFLINE))
+    card.update(increment_id=ONLINE, entity_id=21, state="processing", status="processing")
+    card["payment"].update(method="braintree", additional_information=["Credit Card"])
+    requests.post(
+        f"{magento_sandbox.url}/__sandbox__/records/orders", json=card, timeout=5
+    ).raise_for_status()
+    magento.post("order/21/invoice", {"capture": True})  # what checkout did for the card
+    with db.session_scope() as s:
+        ids = order_logs(s, conn_id, [*orders, magento.get("orders/21")])
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        result = import_orders(
+            OrderPage(s, conn, odoo_client(conn)), [s.get(SyncLog, i) for i in ids]
+        )
+    assert result["failed"] == 0, result["reasons"]
+
+
+def sync(conn_id: int) -> list[tuple[str, Any]]:
+    """What the poll and run tasks do, without Celery: every change of every feed, in order."""
+    out: list[tuple[str, Any]] = []
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        odoo = odoo_client(conn)
+        for feed in FEEDS:
+            found, newest = changes(s, odoo, conn.id, feed)
+            for change in found:
+                ctx = FulfillmentContext(s, conn, magento_client(conn), odoo)
+                try:
+                    out.append((change.kind, SYNCS[change.kind](ctx, change.odoo_id)))
+                except (FulfillmentRefused, ClientError) as exc:
+                    out.append((change.kind, exc))
+            pull.save_cursor(s, conn.id, f"odoo.{feed.kind}", newest)
+    return out
+
+
+def sale_order(odoo: Any, ref: str) -> dict[str, Any]:
+    return odoo.search_read(
+        "sale.order", [("client_order_ref", "=", ref)], ["picking_ids", "invoice_ids", "state"]
+    )[0]
+
+
+def deliver(odoo: Any, ref: str, qty: dict[str, float] | None = None, tracking: str = "") -> int:
+    """Validate the open delivery of an order, all of it or `qty` per SKU (rest backordered)."""
+    so = sale_order(odoo, ref)
+    picking = odoo.search_read(
+        "stock.picking",
+        [("id", "in", so["picking_ids"]), ("state", "not in", ["done", "cancel"])],
+        ["move_ids"],
+    )[0]
+    moves = odoo.read("stock.move", picking["move_ids"], ["product_id", "product_uom_qty"])
+    codes = {
+        p["id"]: p["default_code"]
+        for p in odoo.read("product.product", [m["product_id"][0] for m in moves], ["default_code"])
+    }
+    for m in moves:
+        done = m["product_uom_qty"] if qty is None else qty.get(codes[m["product_id"][0]], 0)
+        odoo.write("stock.move", [m["id"]], {"quantity": done, "picked": True})
+    if tracking:
+        odoo.write("stock.picking", [picking["id"]], {"carrier_tracking_ref": tracking})
+    odoo.call(
+        "stock.picking",
+        "button_validate",
+        [picking["id"]],
+        context={"skip_backorder": True, "picking_ids_not_to_backorder": []},
+    )
+    return picking["id"]
+
+
+def invoice_and_pay(odoo: Any, ref: str) -> int:
+    so = sale_order(odoo, ref)
+    wizard = odoo.create(
+        "sale.advance.payment.inv",
+        [{"advance_payment_method": "delivered"}],
+        context={"active_model": "sale.order", "active_ids": [so["id"]], "active_id": so["id"]},
+    )
+    odoo.call("sale.advance.payment.inv", "create_invoices", wizard)
+    (invoice,) = sale_order(odoo, ref)["invoice_ids"]
+    odoo.call("account.move", "action_post", [invoice])
+    journal = odoo.search("account.journal", [("code", "=", "BNK1")])[0]
+    pay = odoo.create(
+        "account.payment.register",
+        [{"journal_id": journal}],
+        context={
+            "active_model": "account.move",
+            "active_ids": [invoice],
+            "dont_redirect_to_payments": True,
+        },
+    )
+    odoo.call("account.payment.register", "action_create_payments", pay)
+    return invoice
+
+
+def magento_state(magento: Any, entity_id: int) -> dict[str, Any]:
+    order = magento.get(f"orders/{entity_id}")
+    by_order = SearchCriteria().where("order_id", entity_id)
+    return {
+        "state": order["state"],
+        "shipments": list(magento.iter_records("shipments", by_order)),
+        "invoices": list(magento.iter_records("invoices", by_order)),
+        "creditmemos": list(magento.iter_records("creditmemos", by_order)),
+    }
+
+
+@pytest.fixture
+def shop(state_db: str, magento_sandbox: Any, odoo_sandbox: Any) -> int:
+    conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
+    import_all(conn_id, magento_sandbox)
+    # The card order's invoice is paid in Odoo: seen once, nothing sent, never again.
+    ((kind, outcome),) = sync(conn_id)
+    assert kind == "invoice" and outcome["summary"].startswith("online order")
+    return conn_id
+
+
+def test_offline_story(shop: int):
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE, tracking="1Z999AA10123456784")
+    assert [kind for kind, _ in sync(shop)] == ["shipment"]
+    state = magento_state(magento, 11)
+    (shipment,) = state["shipments"]
+    assert [t["track_number"] for t in shipment["tracks"]] == ["1Z999AA10123456784"]
+    assert sum(i["qty"] for i in shipment["items"]) == sum(
+        i["qty_ordered"] for i in magento.get("orders/11")["items"]
+    )
+
+    invoice_and_pay(odoo, OFFLINE)
+    kinds = sync(shop)
+    assert [k for k, _ in kinds] == ["invoice"], kinds
+    state = magento_state(magento, 11)
+    assert len(state["invoices"]) == 1 and state["state"] == "complete"
+
+    so = sale_order(odoo, OFFLINE)
+    odoo.call("sale.order", "action_cancel", [so["id"]], context={"disable_cancel_warning": True})
+    ((kind, outcome),) = sync(shop)
+    assert kind == "cancel" and isinstance(outcome, FulfillmentRefused)
+    assert "has shipped" in str(outcome)
+    assert magento_state(magento, 11)["state"] == "complete"
+
+
+def test_online_story_cancel_before_shipment_refunds(shop: int):
+    magento, odoo = clients(shop)
+    so = sale_order(odoo, ONLINE)
+    assert so["invoice_ids"], "online orders arrive invoiced"
+    assert sync(shop) == []  # its paid invoice was seen once (in the fixture) and sent nothing
+    odoo.call("sale.order", "action_cancel", [so["id"]], context={"disable_cancel_warning": True})
+    ((kind, outcome),) = sync(shop)
+    assert kind == "cancel", outcome
+    assert "credit memo" in outcome["summary"]
+    state = magento_state(magento, 21)
+    assert len(state["creditmemos"]) == 1 and state["state"] == "closed"
+
+
+def test_unpaid_offline_order_is_canceled_in_magento(shop: int):
+    magento, odoo = clients(shop)
+    so = sale_order(odoo, "000000019")
+    odoo.call("sale.order", "action_cancel", [so["id"]], context={"disable_cancel_warning": True})
+    ((kind, outcome),) = sync(shop)
+    assert kind == "cancel" and outcome["summary"].endswith("canceled")
+    assert magento.get("orders/16")["state"] == "canceled"
+
+
+def test_partial_shipment_then_the_backorder(shop: int):
+    magento, odoo = clients(shop)
+    items = magento.get("orders/11")["items"]
+    first = items[0]["sku"]
+    deliver(odoo, OFFLINE, qty={first: 1})
+    assert [k for k, _ in sync(shop)] == ["shipment"]
+    deliver(odoo, OFFLINE)  # the backorder: everything left
+    assert [k for k, _ in sync(shop)] == ["shipment"]
+    shipments = magento_state(magento, 11)["shipments"]
+    assert len(shipments) == 2
+    shipped = sum(i["qty"] for s in shipments for i in s["items"])
+    assert shipped == sum(i["qty_ordered"] for i in items)
+
+
+def test_partial_refund_of_a_paid_invoice(shop: int):
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE)
+    invoice = invoice_and_pay(odoo, OFFLINE)
+    sync(shop)
+    journal = odoo.search("account.journal", [("code", "=", "INV")])[0]
+    wizard = odoo.create(
+        "account.move.reversal",
+        [{"reason": "damaged", "journal_id": journal}],
+        context={"active_model": "account.move", "active_ids": [invoice]},
+    )
+    odoo.call("account.move.reversal", "refund_moves", wizard)
+    (note,) = odoo.search("account.move", [("reversed_entry_id", "=", invoice)])
+    lines = odoo.read("account.move", [note], ["invoice_line_ids"])[0]["invoice_line_ids"]
+    product_lines = [
+        line
+        for line in odoo.read("account.move.line", lines, ["product_id", "price_unit"])
+        if line["price_unit"] > 0
+    ]
+    keep = product_lines[0]["id"]
+    odoo.write(
+        "account.move", [note], {"invoice_line_ids": [(2, line) for line in lines if line != keep]}
+    )
+    odoo.call("account.move", "action_post", [note])
+    ((kind, outcome),) = sync(shop)
+    assert kind == "refund", outcome
+    (memo,) = magento_state(magento, 11)["creditmemos"]
+    assert [i["qty"] for i in memo["items"] if i["qty"]] == [1]
+
+
+def test_each_setting_off_sends_nothing(shop: int):
+    magento, odoo = clients(shop)
+    with db.session_scope() as s:
+        conn = s.get(Connection, shop)
+        conn.shipment_sync = conn.invoice_sync = conn.refund_sync = False
+    deliver(odoo, OFFLINE)
+    invoice_and_pay(odoo, OFFLINE)
+    outcomes = sync(shop)
+    assert {k for k, _ in outcomes} == {"shipment", "invoice"}
+    assert all("is off" in o["summary"] for _, o in outcomes)
+    state = magento_state(magento, 11)
+    assert state["shipments"] == [] and state["invoices"] == []
+
+
+def test_the_same_change_twice_and_a_crash_after_magento_answered(shop: int, magento_sandbox):
+    magento, odoo = clients(shop)
+    picking = deliver(odoo, OFFLINE)
+    # Magento takes the shipment, then the connection drops before Bridge hears the answer.
+    requests.post(
+        f"{magento_sandbox.url}/__sandbox__/drop-after-commit",
+        json={"path_contains": "/ship", "count": 1},
+        timeout=5,
+    ).raise_for_status()
+    ((kind, outcome),) = sync(shop)
+    assert kind == "shipment" and isinstance(outcome, ClientError)
+    assert len(magento_state(magento, 11)["shipments"]) == 1
+    ((kind, outcome),) = sync(shop)  # the retry finds Magento's shipment and binds it
+    assert "made before a crash" in outcome["summary"]
+    with db.session_scope() as s:
+        conn = s.get(Connection, shop)
+        ctx = FulfillmentContext(s, conn, magento, odoo)
+        again = SYNCS["shipment"](ctx, picking)  # the same task delivered once more
+    assert again["summary"].startswith("already Magento shipment")
+    assert len(magento_state(magento, 11)["shipments"]) == 1
