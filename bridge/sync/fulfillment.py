@@ -113,6 +113,11 @@ def _order_of_move(ctx: FulfillmentContext, move_id: int) -> int:
     return found[0]
 
 
+def tell_odoo(odoo: OdooClient, model: str, record_id: int, text: str) -> None:
+    """A note in the record's chatter, where the Odoo user who made the change looks."""
+    odoo.call(model, "message_post", [record_id], body=text, message_type="comment")
+
+
 def _items(rooms: list[fm.ItemRoom], wanted: dict[str, float], what: str) -> list[dict]:
     try:
         return fm.allocate(rooms, wanted, what)
@@ -229,10 +234,12 @@ def sync_cancel(ctx: FulfillmentContext, sale_order_id: int) -> dict[str, Any]:
         _bind(ctx, "cancel", f"order-{entity_id}", "sale.order", sale_order_id)
         return {"summary": f"Magento order {number} is {order['state']} already"}
     if any(float(i.get("qty_shipped") or 0) for i in order.get("items") or []):
-        raise FulfillmentRefused(
+        reason = (
             f"Magento order {number} has shipped, and Magento cannot cancel a shipped order: "
             "take the goods back and refund them with a credit note in Odoo"
         )
+        tell_odoo(ctx.odoo, "sale.order", sale_order_id, f"Bridge: {reason}")
+        raise FulfillmentRefused(reason)
     invoices = _existing(ctx, "invoices", entity_id)
     if invoices:
         if not ctx.connection.cancel_credit_memo:

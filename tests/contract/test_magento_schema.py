@@ -392,3 +392,21 @@ def test_fulfillment_invoice_refund_request_is_in_the_schema(recorded, magento):
     memo = client.get(f"creditmemo/{memo_id}")
     assert disagreements("GET", f"/V1/creditmemo/{memo_id}", memo) == set()
     assert memo["comments"][0]["comment"] == "Refund from Odoo"
+
+
+def test_bridge_fulfillment_bodies_validate_against_the_schema():
+    """The bodies `bridge.mappers.fulfillment` builds, as the sync sends them."""
+    from bridge.mappers import fulfillment as fm
+
+    items = [{"order_item_id": 22, "qty": 1.0}, {"order_item_id": 23, "qty": 2.0}]
+    for path, body in (
+        ("/V1/order/11/ship", fm.ship_body(items, "1Z1, 1Z2", "tablerate", "Best Way")),
+        ("/V1/order/11/ship", fm.ship_body(items, None, "flatrate", "Flat Rate")),
+        ("/V1/order/11/invoice", fm.invoice_body(items)),
+        ("/V1/order/11/refund",
+         fm.refund_body(items, shipping_amount=5, adjustment=-1.5, online=False)),
+        ("/V1/invoice/3/refund",
+         fm.refund_body(items, shipping_amount=0, adjustment=2, online=True)),
+    ):  # fmt: skip
+        request = requests.Request("POST", f"http://magento/rest/default{path}", json=body)
+        assert check_request(request.prepare()).startswith("POST /V1/")

@@ -168,6 +168,10 @@ def test_offline_story(shop: int):
     ((kind, outcome),) = sync(shop)
     assert kind == "cancel" and isinstance(outcome, FulfillmentRefused)
     assert "has shipped" in str(outcome)
+    notes = odoo.search_read(
+        "mail.message", [("model", "=", "sale.order"), ("res_id", "=", so["id"])], ["body"]
+    )
+    assert any("cannot cancel a shipped order" in n["body"] for n in notes)
     assert magento_state(magento, 11)["state"] == "complete"
 
 
@@ -251,23 +255,49 @@ def test_each_setting_off_sends_nothing(shop: int):
     assert state["shipments"] == [] and state["invoices"] == []
 
 
-def test_the_same_change_twice_and_a_crash_after_magento_answered(shop: int, magento_sandbox):
+@pytest.mark.parametrize("kind", ["shipment", "invoice", "refund"])
+def test_the_same_change_twice_and_a_crash_after_magento_answered(
+    shop: int, magento_sandbox: Any, kind: str
+):
+    """Magento takes the write, the connection drops before Bridge hears the answer: the retry
+    finds Magento's record and binds it; the same task once more finds the binding."""
     magento, odoo = clients(shop)
-    picking = deliver(odoo, OFFLINE)
-    # Magento takes the shipment, then the connection drops before Bridge hears the answer.
-    requests.post(
-        f"{magento_sandbox.url}/__sandbox__/drop-after-commit",
-        json={"path_contains": "/ship", "count": 1},
-        timeout=5,
-    ).raise_for_status()
-    ((kind, outcome),) = sync(shop)
-    assert kind == "shipment" and isinstance(outcome, ClientError)
-    assert len(magento_state(magento, 11)["shipments"]) == 1
-    ((kind, outcome),) = sync(shop)  # the retry finds Magento's shipment and binds it
+    path = {"shipment": "/ship", "invoice": "/invoice", "refund": "/refund"}[kind]
+    if kind != "shipment":
+        deliver(odoo, OFFLINE)
+        sync(shop)
+    if kind == "refund":
+        invoice = invoice_and_pay(odoo, OFFLINE)
+        sync(shop)
+    crash = {"path_contains": path, "count": 1}
+    url = f"{magento_sandbox.url}/__sandbox__/drop-after-commit"
+    requests.post(url, json=crash, timeout=5).raise_for_status()
+    if kind == "shipment":
+        record = deliver(odoo, OFFLINE)
+    elif kind == "invoice":
+        record = invoice_and_pay(odoo, OFFLINE)
+    else:
+        record = refund_whole(odoo, invoice)
+    ((seen, outcome),) = sync(shop)
+    assert seen == kind and isinstance(outcome, ClientError), outcome
+    collection = {"shipment": "shipments", "invoice": "invoices", "refund": "creditmemos"}[kind]
+    assert len(magento_state(magento, 11)[collection]) == 1
+    ((seen, outcome),) = sync(shop)  # the retry
     assert "made before a crash" in outcome["summary"]
     with db.session_scope() as s:
         conn = s.get(Connection, shop)
-        ctx = FulfillmentContext(s, conn, magento, odoo)
-        again = SYNCS["shipment"](ctx, picking)  # the same task delivered once more
-    assert again["summary"].startswith("already Magento shipment")
-    assert len(magento_state(magento, 11)["shipments"]) == 1
+        again = SYNCS[kind](FulfillmentContext(s, conn, magento, odoo), record)
+    assert again["summary"].startswith("already Magento")
+    assert len(magento_state(magento, 11)[collection]) == 1
+
+
+def refund_whole(odoo: Any, invoice: int) -> int:
+    journal = odoo.search("account.journal", [("code", "=", "INV")])[0]
+    context = {"active_model": "account.move", "active_ids": [invoice]}
+    wizard = odoo.create(
+        "account.move.reversal", [{"reason": "returned", "journal_id": journal}], context=context
+    )
+    odoo.call("account.move.reversal", "refund_moves", wizard)
+    (note,) = odoo.search("account.move", [("reversed_entry_id", "=", invoice)])
+    odoo.call("account.move", "action_post", [note])
+    return note

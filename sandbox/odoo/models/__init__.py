@@ -8,6 +8,7 @@ from sandbox.odoo.models import (
     crm,
     delivery,
     invoicing,
+    mail,
     partner,
     product,
     sale,
@@ -15,7 +16,7 @@ from sandbox.odoo.models import (
 )
 from sandbox.odoo.registry import Model
 
-MODULES = (base, account, crm, product, delivery, partner, stock, sale, invoicing)
+MODULES = (base, account, crm, product, delivery, partner, stock, sale, invoicing, mail)
 
 
 def all_models() -> dict[str, Model]:
