@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.clients.errors import BridgeError, RetryableError
@@ -57,7 +58,15 @@ def run_log(task: Task, log_id: int, handler: Handler) -> str:
             result = handler(session, entry)
             logbook.mark_done(entry, result)
             return "done"
-    except RetryableError as exc:
+    except (RetryableError, IntegrityError) as exc:
+        # IntegrityError: another worker bound the same record first; the retry will see it.
+        exc = (
+            exc
+            if isinstance(exc, RetryableError)
+            else RetryableError(
+                f"another worker wrote the same record at the same time ({exc.orig})"
+            )
+        )
         retries = task.request.retries
         if retries >= get_settings().retry_max:
             _finish(log_id, f"gave up after {retries + 1} attempts: {exc.message}")

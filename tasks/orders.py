@@ -78,6 +78,19 @@ def pull(self: Any, log_id: int) -> str:
     return run_log(self, log_id, _pull)
 
 
+def _fail_orders_of(page_id: int) -> None:
+    """A page that failed for good takes its waiting orders with it, each saying why."""
+    with session_scope() as session:
+        page = session.get(SyncLog, page_id)
+        if page is None:
+            return
+        for log in unfinished_logs(session, (page.payload or {}).get("order_logs", [])):
+            logbook.mark_failed(log, f"its page (log {page_id}) failed: {page.reason}")
+
+
 @app.task(bind=True, name="tasks.orders.import_page")
 def import_page(self: Any, log_id: int) -> str:
-    return run_log(self, log_id, _import_page)
+    state = run_log(self, log_id, _import_page)
+    if state == "failed":
+        _fail_orders_of(log_id)
+    return state

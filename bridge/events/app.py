@@ -3,6 +3,11 @@
     POST /events/magento/<connection>   a CloudEvents envelope, as Adobe I/O Events and
                                         Commerce webhooks send them:
                                         {"id", "type", "time", "data": {"value": {...}}}
+    POST /events/odoo/<connection>?token=<webhook secret>
+                                        an Odoo automated action's "Send Webhook
+                                        Notification" ({"_model", "_id", ...}): Odoo
+                                        cannot sign, so the secret rides in the URL;
+                                        it starts a fulfillment poll at once
     GET  /health                        200 when the database answers
 
 Answers: 202 queued (or ignored: a type Bridge does not sync), 200 duplicate (an
@@ -14,6 +19,7 @@ import it twice.
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -27,8 +33,8 @@ from werkzeug.wrappers import Request, Response
 from bridge.crypto import decrypt
 from bridge.db import session_scope
 from bridge.events import signature
-from bridge.models import Connection, EventReceipt
-from tasks.dispatch import pull_job
+from bridge.models import Connection, EventReceipt, LogState, SyncLog
+from tasks.dispatch import fulfillment_job, pull_job
 from tasks.outbox import BrokerUnavailable, Job, enqueue
 
 #: Event type suffixes (after "com.adobe.commerce.observer.") -> (pull, key field).
@@ -41,6 +47,7 @@ EVENT_PULLS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 URLS = Map([
     Rule("/events/magento/<connection>", endpoint="magento", methods=["POST"]),
+    Rule("/events/odoo/<connection>", endpoint="odoo", methods=["POST"]),
     Rule("/health", endpoint="health", methods=["GET"]),
 ])  # fmt: skip
 
@@ -119,6 +126,34 @@ def _receipt(
             receipt.log_id = log_id
 
 
+def odoo_event(request: Request, connection: str) -> Response:
+    """Odoo says a delivery, invoice or order changed: poll Odoo's changes now."""
+    with session_scope() as session:
+        conn = session.scalars(select(Connection).where(Connection.name == connection)).first()
+        if conn is None:
+            raise NotFound(f"no connection named {connection!r}")
+        conn_id = conn.id
+        secret = decrypt(conn.channel.webhook_secret_enc) or ""
+        token = request.args.get("token") or request.headers.get("X-Bridge-Token") or ""
+        if not secret or not hmac.compare_digest(secret, token):
+            return _json(401, {"error": "token does not match the connection's webhook secret"})
+        # A poll already waiting will see this change too: one is enough.
+        waiting = session.scalars(
+            select(SyncLog.id).where(
+                SyncLog.connection_id == conn_id,
+                SyncLog.entity == "fulfillment.poll",
+                SyncLog.state == LogState.QUEUED,
+            )
+        ).first()
+    if waiting is not None:
+        return _json(202, {"result": "a poll is already queued", "log": waiting})
+    try:
+        log_id = enqueue(fulfillment_job(), conn_id)
+    except BrokerUnavailable as exc:
+        return _json(503, {"error": str(exc)})
+    return _json(202, {"result": "queued fulfillment poll", "log": log_id})
+
+
 def health(_: Request) -> Response:
     with session_scope() as session:
         session.execute(select(1))
@@ -130,7 +165,12 @@ def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
     adapter = URLS.bind_to_environ(environ)
     try:
         endpoint, args = adapter.match()
-        response = magento_event(request, **args) if endpoint == "magento" else health(request)
+        if endpoint == "magento":
+            response = magento_event(request, **args)
+        elif endpoint == "odoo":
+            response = odoo_event(request, **args)
+        else:
+            response = health(request)
     except HTTPException as exc:
         response = _json(exc.code or 500, {"error": exc.description})
     return response(environ, start_response)

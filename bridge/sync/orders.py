@@ -35,6 +35,7 @@ from bridge.models import (
     SyncLog,
 )
 from bridge.sync import bindings, logbook
+from bridge.sync.locks import lock_keys
 from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
@@ -83,30 +84,34 @@ class _Pending:
 
 def order_logs(session: Session, connection_id: int, orders: list[dict[str, Any]]) -> list[int]:
     """One queued log per order, holding its raw payload; a log not yet run takes the newer one."""
-    ids = []
-    for payload in orders:
-        key = str(payload.get("increment_id") or payload.get("entity_id") or "?")
-        waiting = session.scalars(
+    keys = [str(o.get("increment_id") or o.get("entity_id") or "?") for o in orders]
+    waiting = {
+        log.key: log
+        for log in session.scalars(
             select(SyncLog).where(
                 SyncLog.connection_id == connection_id,
                 SyncLog.entity == "order",
-                SyncLog.key == key,
+                SyncLog.key.in_(keys),
                 SyncLog.state == LogState.QUEUED,
             )
-        ).first()
-        if waiting is not None:
-            waiting.payload = payload
-            ids.append(waiting.id)
-            continue
-        log = logbook.open_log(
-            session,
-            connection_id=connection_id,
-            entity="order",
-            direction=Direction.MAGENTO_TO_ODOO,
-            key=key,
-            payload=payload,
-            state=LogState.QUEUED,
         )
+    }
+    ids = []
+    for key, payload in zip(keys, orders, strict=True):
+        log = waiting.get(key)
+        if log is not None:
+            log.payload = payload
+        else:
+            log = logbook.open_log(
+                session,
+                connection_id=connection_id,
+                entity="order",
+                direction=Direction.MAGENTO_TO_ODOO,
+                key=key,
+                payload=payload,
+                state=LogState.QUEUED,
+            )
+            waiting[key] = log
         ids.append(log.id)
     return ids
 
@@ -131,6 +136,8 @@ def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:
             pending.append(_Pending(log, om.order(log.payload or {}), log.payload or {}))
         except MappingError as exc:
             _fail(log, outcome, f"cannot read this Magento order: {exc}")
+    # A pull and an event may carry the same order on two pages at once.
+    lock_keys(page.session, f"order:{page.connection.id}", [p.order.increment_id for p in pending])
     bound, recovered = _existing_orders(page, {p.order.increment_id: p.order for p in pending})
     for p in pending:
         p.odoo_id = bound.get(p.order.increment_id)

@@ -21,6 +21,7 @@ from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
 from bridge.models import Binding, utcnow
 from bridge.sync import bindings
+from bridge.sync.locks import lock_keys
 
 WITH_ARCHIVED = {"active_test": False}
 
@@ -93,6 +94,8 @@ class PartnerResolver:
         unique = {customer_key(c): c for c in customers}
         if not unique:
             return {}
+        # Another page may be creating the same customer right now: wait for it.
+        lock_keys(self.session, f"customer:{self.connection_id}", unique)
         self._places(unique.values())
         tags = self._group_tags(unique.values())
         values: dict[str, dict] = {}

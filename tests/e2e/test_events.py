@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from bridge import db
 from bridge.events.app import application
 from bridge.events.signature import HEADER, sign
-from bridge.models import EventReceipt, LogState, SyncLog
+from bridge.models import Connection, EventReceipt, LogState, SyncLog
 from bridge.sync.connections import webhook_secret
 from sandbox.server import SandboxServer
-from tasks.outbox import wait_for
+from tasks.dispatch import pull_job
+from tasks.outbox import enqueue, wait_for
 from tests.conftest import prepare_shop, register_connection
 
 
@@ -39,8 +40,14 @@ def order_event(increment_id: str, event_id: str | None = None) -> dict[str, Any
     }
 
 
-def post(url: str, secret: str, event: dict[str, Any], *, at: int | None = None,
-         signature: str | None = None) -> requests.Response:  # fmt: skip
+def post(
+    url: str,
+    secret: str,
+    event: dict[str, Any],
+    *,
+    at: int | None = None,
+    signature: str | None = None,
+) -> requests.Response:
     body = json.dumps(event).encode()
     header = signature or sign(secret, body, at)
     headers = {HEADER: header, "Content-Type": "application/json"}
@@ -87,8 +94,7 @@ def test_bad_signature_stale_and_duplicate_deliveries_have_no_effect(
     assert counts() == (2, 1)
 
 
-def test_an_order_event_imports_that_order_once(worker, magento_sandbox, odoo_sandbox,
-                                                events_url):  # fmt: skip
+def test_an_order_event_imports_that_order_once(worker, magento_sandbox, odoo_sandbox, events_url):
     prepare_shop(magento_sandbox, odoo_sandbox)
     secret = secret_of("shop")
     event_id = str(uuid.uuid4())
@@ -101,3 +107,46 @@ def test_an_order_event_imports_that_order_once(worker, magento_sandbox, odoo_sa
     assert page is not None and page.result["imported"] == 1, worker.output()[-2000:]
     refs = [o["client_order_ref"] for o in odoo_sandbox.records("sale.order")]
     assert refs == ["000000014"]
+
+
+def test_odoo_webhook_needs_the_token_and_starts_one_poll(
+    redis_url, state_db, magento_sandbox, odoo_sandbox, events_url
+):
+    register_connection(magento_sandbox, odoo_sandbox)
+    secret = secret_of("shop")
+    body = {"_model": "stock.picking", "_id": 7, "_action": "Send Webhook Notification(#1)"}
+    url = f"{events_url}/events/odoo/shop"
+    assert requests.post(url, json=body, params={"token": "nope"}, timeout=5).status_code == 401
+    assert requests.post(url, json=body, timeout=5).status_code == 401
+    first = requests.post(url, json=body, params={"token": secret}, timeout=5)
+    assert first.status_code == 202 and first.json()["result"] == "queued fulfillment poll"
+    second = requests.post(url, json=body, params={"token": secret}, timeout=5)
+    assert second.json() == {"result": "a poll is already queued", "log": first.json()["log"]}
+
+
+def test_an_odoo_delivery_webhook_ships_in_magento(
+    worker, magento_sandbox, odoo_sandbox, events_url
+):
+    from bridge.sync.connections import magento_client, odoo_client
+    from tests.sync.test_fulfillment import deliver
+
+    conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
+    pull = wait_for(enqueue(pull_job("orders"), conn_id), 60)
+    wait_for(pull.result["page_logs"][0], 60)
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        odoo, magento = odoo_client(conn), magento_client(conn)
+    picking = deliver(odoo, "000000019", tracking="WEBHOOK-1")
+    answer = requests.post(
+        f"{events_url}/events/odoo/shop",
+        params={"token": secret_of("shop")},
+        json={"_model": "stock.picking", "_id": picking},
+        timeout=5,
+    )
+    poll = wait_for(answer.json()["log"], 60)
+    assert poll is not None and poll.state is LogState.DONE, poll and poll.reason
+    (run,) = poll.result["logs"]
+    shipped = wait_for(run, 60)
+    assert shipped.state is LogState.DONE, shipped.reason
+    shipments = magento.get("shipments", {"searchCriteria[pageSize]": 5})["items"]
+    assert [t["track_number"] for s in shipments for t in s["tracks"]] == ["WEBHOOK-1"]

@@ -20,7 +20,7 @@ from bridge.sync.odoo_feed import FEEDS, changes
 from bridge.sync.orders import OrderPage, import_orders, order_logs
 from tests.conftest import prepare_shop
 
-OFFLINE, ONLINE = "000000014", "000000021"
+OFFLINE, ONLINE, ONLINE_TOO = "000000014", "000000021", "000000022"
 
 
 def clients(conn_id: int) -> tuple[Any, Any]:
@@ -33,15 +33,17 @@ def import_all(conn_id: int, magento_sandbox: Any) -> None:
     """Import the recorded orders plus a card-paid copy of 000000014, invoiced at checkout."""
     magento, _ = clients(conn_id)
     orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
-    card = copy.deepcopy(next(o for o in orders if o["increment_id"] == OFFLINE))
-    card.update(increment_id=ONLINE, entity_id=21, state="processing", status="processing")
-    card["payment"].update(method="braintree", additional_information=["Credit Card"])
-    requests.post(
-        f"{magento_sandbox.url}/__sandbox__/records/orders", json=card, timeout=5
-    ).raise_for_status()
-    magento.post("order/21/invoice", {"capture": True})  # what checkout did for the card
+    template = next(o for o in orders if o["increment_id"] == OFFLINE)
+    for ref, entity_id in ((ONLINE, 21), (ONLINE_TOO, 22)):
+        card = copy.deepcopy(template)
+        card.update(increment_id=ref, entity_id=entity_id, state="processing", status="processing")
+        card["payment"].update(method="braintree", additional_information=["Credit Card"])
+        url = f"{magento_sandbox.url}/__sandbox__/records/orders"
+        requests.post(url, json=card, timeout=5).raise_for_status()
+        magento.post(f"order/{entity_id}/invoice", {"capture": True})  # what checkout did
     with db.session_scope() as s:
-        ids = order_logs(s, conn_id, [*orders, magento.get("orders/21")])
+        cards = [magento.get("orders/21"), magento.get("orders/22")]
+        ids = order_logs(s, conn_id, [*orders, *cards])
     with db.session_scope() as s:
         conn = s.get(Connection, conn_id)
         result = import_orders(
@@ -140,9 +142,10 @@ def magento_state(magento: Any, entity_id: int) -> dict[str, Any]:
 def shop(state_db: str, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
     import_all(conn_id, magento_sandbox)
-    # The card order's invoice is paid in Odoo: seen once, nothing sent, never again.
-    ((kind, outcome),) = sync(conn_id)
-    assert kind == "invoice" and outcome["summary"].startswith("online order")
+    # The card orders' invoices are paid in Odoo: seen once, nothing sent, never again.
+    outcomes = sync(conn_id)
+    assert [kind for kind, _ in outcomes] == ["invoice", "invoice"]
+    assert all(o["summary"].startswith("online order") for _, o in outcomes)
     return conn_id
 
 
@@ -175,16 +178,28 @@ def test_offline_story(shop: int):
     assert magento_state(magento, 11)["state"] == "complete"
 
 
-def test_online_story_cancel_before_shipment_refunds(shop: int):
+def test_online_story(shop: int):
+    """Imported with invoice and payment; delivered -> shipment; another canceled before
+    shipment -> Magento credit memo (Magento refuses to cancel an invoiced order)."""
     magento, odoo = clients(shop)
-    so = sale_order(odoo, ONLINE)
-    assert so["invoice_ids"], "online orders arrive invoiced"
-    assert sync(shop) == []  # its paid invoice was seen once (in the fixture) and sent nothing
+    for ref in (ONLINE, ONLINE_TOO):
+        so = sale_order(odoo, ref)
+        (invoice,) = odoo.read("account.move", so["invoice_ids"], ["payment_state"])
+        assert invoice["payment_state"] == "paid", "online orders arrive invoiced and paid"
+    assert sync(shop) == []  # their paid invoices were seen once (fixture) and sent nothing
+
+    deliver(odoo, ONLINE, tracking="1Z-ONLINE")
+    ((kind, outcome),) = sync(shop)
+    assert kind == "shipment", outcome
+    state = magento_state(magento, 21)
+    assert state["state"] == "complete" and len(state["shipments"]) == 1
+
+    so = sale_order(odoo, ONLINE_TOO)
     odoo.call("sale.order", "action_cancel", [so["id"]], context={"disable_cancel_warning": True})
     ((kind, outcome),) = sync(shop)
     assert kind == "cancel", outcome
     assert "credit memo" in outcome["summary"]
-    state = magento_state(magento, 21)
+    state = magento_state(magento, 22)
     assert len(state["creditmemos"]) == 1 and state["state"] == "closed"
 
 
@@ -247,12 +262,13 @@ def test_each_setting_off_sends_nothing(shop: int):
         conn = s.get(Connection, shop)
         conn.shipment_sync = conn.invoice_sync = conn.refund_sync = False
     deliver(odoo, OFFLINE)
-    invoice_and_pay(odoo, OFFLINE)
+    invoice = invoice_and_pay(odoo, OFFLINE)
+    refund_whole(odoo, invoice)
     outcomes = sync(shop)
-    assert {k for k, _ in outcomes} == {"shipment", "invoice"}
+    assert sorted(k for k, _ in outcomes) == ["invoice", "refund", "shipment"]
     assert all("is off" in o["summary"] for _, o in outcomes)
     state = magento_state(magento, 11)
-    assert state["shipments"] == [] and state["invoices"] == []
+    assert state["shipments"] == state["invoices"] == state["creditmemos"] == []
 
 
 @pytest.mark.parametrize("kind", ["shipment", "invoice", "refund"])

@@ -1,0 +1,512 @@
+"""Order import through the real pipeline: Magento sandbox -> pull -> page tasks -> worker -> Odoo.
+
+    python bench/orders.py [--orders 5000] [--concurrency 2] [--magento-latency-ms 50]
+                           [--odoo-latency-ms 25] [--repeats page|across] [--sqlite]
+                           [--timeout 1800]
+
+Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
+database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
+real `celery worker` (prefork) imports the orders. Setup (setup imports, tax,
+products, N orders made from recorded order 000000014: half paid online with
+Braintree, half offline by check; guests and registered customers, a quarter of
+the orders from a repeat customer, by default one seen earlier in the same page)
+is not timed. Timed: from queueing the orders pull until
+the pull and every page it queued are finished. Calls are counted by the
+sandboxes over that phase only. Peak RSS is the largest sum of VmHWM of the
+worker and its pool children, sampled every 0.2 s. Everything is cleaned up.
+The page size is PAGE_SIZE in tasks/orders.py (100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TEMPLATE = "000000014"
+ONLINE, OFFLINE = ("braintree", "Credit Card (Braintree)"), ("checkmo", "Check / Money order")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--magento-latency-ms", type=float, default=50.0)
+    parser.add_argument("--odoo-latency-ms", type=float, default=25.0)
+    parser.add_argument("--sqlite", action="store_true", help="state in SQLite, not PostgreSQL")
+    parser.add_argument(
+        "--repeats",
+        choices=("page", "across"),
+        default="page",
+        help="where repeat customers' earlier orders are: same page, or earlier pages",
+    )
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the import")
+    return parser.parse_args()
+
+
+def command_line(args: argparse.Namespace) -> str:
+    cmd = (
+        f"python bench/orders.py --orders {args.orders} --concurrency {args.concurrency} "
+        f"--magento-latency-ms {args.magento_latency_ms:g} "
+        f"--odoo-latency-ms {args.odoo_latency_ms:g}"
+    )
+    cmd += f" --repeats {args.repeats}" if args.repeats != "page" else ""
+    return cmd + (" --sqlite" if args.sqlite else "")
+
+
+# -- environment -------------------------------------------------------------------------------
+
+
+def set_environment(data_dir: Path, db_url: str) -> None:
+    """Before any Bridge module is imported: they read their settings once."""
+    from cryptography.fernet import Fernet
+
+    os.environ.update(
+        {
+            "BRIDGE_DATA_DIR": str(data_dir),
+            "BRIDGE_DATABASE_URL": db_url,
+            "BRIDGE_BROKER_URL": REDIS_URL,
+            "BRIDGE_SECRET_KEY": Fernet.generate_key().decode(),
+        }
+    )
+
+
+def create_pg_database() -> str:
+    import psycopg2
+
+    name = f"bridge_bench_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+# -- the shop ------------------------------------------------------------------------------------
+
+
+def register_connection(magento: Any, odoo: Any) -> int:
+    from bridge import db
+    from bridge.clients.magento import MagentoAuth
+    from bridge.models import MagentoAuthMethod
+    from bridge.sync.connections import NewConnection, add_connection
+    from sandbox.magento import ADMIN_PASSWORD, ADMIN_USERNAME
+
+    new = NewConnection(
+        name="bench",
+        magento_url=magento.url,
+        magento=MagentoAuth(
+            MagentoAuthMethod.ADMIN, username=ADMIN_USERNAME, password=ADMIN_PASSWORD
+        ),
+        odoo_url=odoo.url,
+        odoo_db="bridge",
+        odoo_login="admin",
+        odoo_secret="admin",
+    )
+    with db.session_scope() as session:
+        return add_connection(session, new).id
+
+
+def prepare_shop(magento: Any, odoo: Any) -> tuple[int, dict[str, Any]]:
+    """Connection, setup imports, the 8.25 % tax and the products; returns the template order."""
+    from bridge import db
+    from bridge.clients.magento_search import SearchCriteria
+    from bridge.mappers import order as om
+    from bridge.models import Connection
+    from bridge.sync.connections import magento_client, odoo_client
+    from bridge.sync.setup import IMPORTS, SetupContext
+
+    conn_id = register_connection(magento, odoo)
+    with db.session_scope() as s:
+        conn = s.get(Connection, conn_id)
+        for run in IMPORTS.values():
+            run(SetupContext(s, conn, magento_client(conn), odoo_client(conn)))
+        oclient, mclient = odoo_client(conn), magento_client(conn)
+    oclient.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
+                                    "type_tax_use": "sale"}])  # fmt: skip
+    orders = list(mclient.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
+    skus = sorted({line.sku for o in orders for line in om.order(o).lines})
+    oclient.create(
+        "product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus]
+    )
+    return conn_id, magento.store.get("orders", next(
+        o["entity_id"] for o in orders if o["increment_id"] == TEMPLATE
+    ))  # fmt: skip
+
+
+def customer_of(i: int, n: int, repeats: str) -> int:
+    """The customer number of order `i`: a quarter of the orders come from a customer seen before.
+
+    "page": the repeat customer was seen earlier in the same page of 100 (the page's
+    partner lookup finds them). "across": seen in an earlier page, possibly one a
+    second pool process is importing at the same moment.
+    """
+    if repeats == "across":
+        return i % max(1, n - n // 4)
+    page, pos = divmod(i, 100)
+    return page * 100 + (pos % 75)
+
+
+def load_orders(magento: Any, template: dict[str, Any], n: int, repeats: str) -> None:
+    """Replace the recorded orders with `n` made from the template, straight into the store.
+
+    Even orders are paid online (Braintree), odd ones offline (check); even customers
+    are registered, odd ones are guests.
+    """
+    for o in magento.store.list("orders"):
+        magento.store.delete("orders", o["entity_id"])
+    updated = datetime.strptime(template["updated_at"], "%Y-%m-%d %H:%M:%S")
+    for i in range(n):
+        o = copy.deepcopy(template)
+        c = customer_of(i, n, repeats)
+        method, title = ONLINE if i % 2 == 0 else OFFLINE
+        o.update(
+            increment_id=f"3{i:08d}",
+            entity_id=100_000 + i,
+            customer_email=f"customer{c}@example.com",
+            customer_id=10_000 + c if c % 2 == 0 else None,
+            customer_is_guest=0 if c % 2 == 0 else 1,
+            updated_at=(updated + timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S"),
+            payment={**o["payment"], "method": method, "additional_information": [title]},
+        )
+        magento.store.put("orders", o)
+
+
+# -- the worker --------------------------------------------------------------------------------
+
+
+def _status_kib(pid: int, field: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process, from /proc/<pid>/stat."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+class Worker:
+    """One `celery worker` subprocess, with a thread sampling its memory every 0.2 s."""
+
+    def __init__(self, concurrency: int, log_path: Path) -> None:
+        self.concurrency = concurrency
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.peak_hwm_kib = 0
+        self.peak_rss_kib = 0
+        self.processes_seen: set[int] = set()
+        self.cpu_s: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> Worker:
+        from celeryconfig import QUEUES
+
+        cmd = [sys.executable, "-m", "celery", "-A", "workers.app", "worker"]
+        cmd += ["-Q", ",".join(QUEUES), "-c", str(self.concurrency), "-P", "prefork"]
+        cmd += ["-l", "WARNING", "--without-gossip", "--without-mingle"]
+        cmd += ["-n", f"bench-{uuid.uuid4().hex[:6]}@%h"]
+        with open(self.log_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=REPO,
+                env=os.environ.copy(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._sampler.start()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        """Ready when it answers a ping over the broker (-l WARNING prints no "ready.")."""
+        from workers.app import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                break
+            if app.control.ping(timeout=0.5):
+                return
+        raise RuntimeError(f"worker did not start:\n{self.output()[-3000:]}")
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            if self.proc is not None:
+                pids = [self.proc.pid, *_children(self.proc.pid)]
+                self.processes_seen.update(pids)
+                for pid in pids:
+                    self.cpu_s[pid] = max(self.cpu_s.get(pid, 0.0), _cpu_seconds(pid))
+                hwm = sum(_status_kib(p, "VmHWM") for p in pids)
+                rss = sum(_status_kib(p, "VmRSS") for p in pids)
+                self.peak_hwm_kib = max(self.peak_hwm_kib, hwm)
+                self.peak_rss_kib = max(self.peak_rss_kib, rss)
+            self._stop.wait(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._sampler.is_alive():
+            self._sampler.join(timeout=5)
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+
+def sandbox_get(url: str) -> dict[str, Any]:
+    import requests
+
+    response = requests.get(url, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def set_latency(magento: Any, odoo: Any, magento_ms: float, odoo_ms: float) -> None:
+    """Reset both sandboxes' fault counters, then set the latency."""
+    import requests
+
+    for sandbox, ms in ((magento, magento_ms), (odoo, odoo_ms)):
+        url = f"{sandbox.url}/__sandbox__/faults"
+        requests.delete(url, timeout=10).raise_for_status()
+        requests.post(url, json={"latency_ms": ms}, timeout=10).raise_for_status()
+
+
+def counters(magento: Any, odoo: Any) -> dict[str, int]:
+    return {
+        "magento_requests": sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"],
+        "odoo_requests": sandbox_get(f"{odoo.url}/__sandbox__/faults")["requests"],
+        "odoo_calls": sandbox_get(f"{odoo.url}/__sandbox__/odoo/stats")["calls"],
+    }
+
+
+def wait_for_import(pull_id: int, timeout: float) -> tuple[Any, list[Any]]:
+    """The finished pull log and page logs; raises TimeoutError when the deadline passes."""
+    from tasks.outbox import wait_for
+
+    deadline = time.monotonic() + timeout
+    pull = wait_for(pull_id, timeout, poll=0.1)
+    if pull is None:
+        raise TimeoutError(f"the pull log {pull_id} did not finish within {timeout:.0f} s")
+    pages = []
+    for page_id in (pull.result or {}).get("page_logs", []):
+        page = wait_for(page_id, max(0.0, deadline - time.monotonic()), poll=0.1)
+        if page is None:
+            raise TimeoutError(f"page log {page_id} did not finish within {timeout:.0f} s")
+        pages.append(page)
+    return pull, pages
+
+
+def order_logs_by_state() -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from bridge import db
+    from bridge.models import SyncLog
+
+    with db.session_scope() as s:
+        rows = s.execute(
+            select(SyncLog.state, func.count())
+            .where(SyncLog.entity == "order")
+            .group_by(SyncLog.state)
+        ).all()
+        return {str(state): n for state, n in rows}
+
+
+def _seconds(log: Any) -> float:
+    if log.started_at is None or log.finished_at is None:
+        return 0.0
+    return (log.finished_at - log.started_at).total_seconds()
+
+
+def verify(odoo: Any, n: int, pull: Any, pages: list[Any]) -> list[str]:
+    """What is wrong at the end, as failure lines (empty when all is well)."""
+    problems = []
+    if str(pull.state) != "done":
+        problems.append(f"the pull log ended {pull.state}: {pull.reason}")
+    for page in pages:
+        if str(page.state) != "done":
+            problems.append(f"page log {page.id} ended {page.state}: {page.reason}")
+    refs = [o.get("client_order_ref") for o in odoo.records("sale.order")]
+    if len(refs) != n or len(set(refs)) != n:
+        problems.append(
+            f"Odoo holds {len(refs)} sale orders with {len(set(refs))} distinct "
+            f"client_order_ref, expected {n} and {n}"
+        )
+    logs = order_logs_by_state()
+    if logs != {"done": n}:
+        problems.append(f"order logs by state are {logs}, expected {{'done': {n}}}")
+    return problems
+
+
+def report(args: argparse.Namespace, figures: list[tuple[str, str]], problems: list[str]) -> None:
+    print()
+    print(f"command: {command_line(args)}")
+    width = max(len(name) for name, _ in figures)
+    for name, value in figures:
+        print(f"  {name:<{width}}  {value}")
+    for problem in problems:
+        print(f"FAILED: {problem}")
+    if not problems:
+        print(f"OK: Odoo holds {args.orders} sale orders, one per Magento order; all logs done")
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    from bridge import db
+    from sandbox.magento import MagentoSandbox
+    from sandbox.odoo import OdooSandbox
+    from tasks.dispatch import pull_job
+    from tasks.outbox import enqueue
+
+    db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
+    flush_redis()
+    n = args.orders
+    with MagentoSandbox() as magento, OdooSandbox() as odoo:
+        started = time.perf_counter()
+        conn_id, template = prepare_shop(magento, odoo)
+        load_orders(magento, template, n, args.repeats)
+        print(f"setup: shop prepared and {n} orders loaded in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+
+        set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
+        before = counters(magento, odoo)
+        worker = Worker(args.concurrency, data_dir / "worker.log").start()
+        try:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            pull_id = enqueue(pull_job("orders"), conn_id)
+            pull, pages = wait_for_import(pull_id, args.timeout)
+            wall = time.perf_counter() - started
+            sandbox_cpu = time.process_time() - cpu_started
+        except TimeoutError as exc:
+            print(f"FAILED: {exc}\n--- worker log (tail) ---\n{worker.output()[-3000:]}")
+            return 1
+        finally:
+            worker.stop()
+        after = counters(magento, odoo)
+        delta = {k: after[k] - before[k] for k in after}
+
+        problems = verify(odoo, n, pull, pages)
+        page_times = sorted(_seconds(p) for p in pages) or [0.0]
+        retried = sum(1 for p in pages if (p.attempts or 0) > 1)
+        calls, requests_, mcalls = (
+            delta["odoo_calls"],
+            delta["odoo_requests"],
+            delta["magento_requests"],
+        )
+        median_page = statistics.median(page_times)
+        figures = [
+            ("orders", f"{n} in {len(pages)} pages"),
+            ("state database", "SQLite" if args.sqlite else "PostgreSQL"),
+            ("latency ms", f"Magento {args.magento_latency_ms:g}, Odoo {args.odoo_latency_ms:g}"),
+            ("worker", f"1 x prefork, concurrency {args.concurrency}"),
+            ("wall time", f"{wall:.1f} s"),
+            ("orders/s", f"{n / wall:.1f}"),
+            ("pull task", f"{_seconds(pull):.1f} s"),
+            ("page task", f"median {median_page:.2f} s, max {page_times[-1]:.2f} s"),
+            ("pages retried", str(retried)),
+            ("Odoo calls/order", f"{calls / n:.3f} ({calls} execute_kw)"),
+            ("Odoo calls/page", f"{calls / max(1, len(pages)):.1f}"),
+            ("Odoo HTTP requests", f"{requests_} (calls plus logins)"),
+            ("Magento calls/order", f"{mcalls / n:.4f} ({mcalls} requests)"),
+            ("CPU s", f"worker {sum(worker.cpu_s.values()):.1f}, sandboxes {sandbox_cpu:.1f}"),
+            ("worker peak RSS", f"{worker.peak_hwm_kib / 1024:.0f} MiB"),
+            (
+                "",
+                f"(sum of VmHWM of {len(worker.processes_seen)} processes; "
+                f"peak summed VmRSS {worker.peak_rss_kib / 1024:.0f} MiB)",
+            ),
+        ]
+        report(args, figures, problems)
+        if problems:
+            print(f"--- worker log (tail) ---\n{worker.output()[-3000:]}")
+        return 1 if problems else 0
+
+
+def main() -> int:
+    args = parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="bridge-bench-orders-"))
+    pg_url = None
+    try:
+        if args.sqlite:
+            db_url = f"sqlite:///{data_dir / 'bridge.sqlite3'}"
+        else:
+            pg_url = db_url = create_pg_database()
+        set_environment(data_dir, db_url)
+        return run(args, data_dir)
+    finally:
+        with contextlib.suppress(Exception):
+            flush_redis()
+        if pg_url is not None:
+            with contextlib.suppress(Exception):
+                from bridge import db
+
+                db.reset_engines()
+            drop_pg_database(pg_url)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
