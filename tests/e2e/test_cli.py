@@ -211,3 +211,34 @@ def test_sync_fulfillment_from_the_cli(worker, magento_sandbox, odoo_sandbox):
     assert [t["track_number"] for s in shipments for t in s["tracks"]] == ["TRACK-1"]
     again = bridge("sync", "fulfillment", "-c", "shop")
     assert again.returncode == 0 and "0 change(s)" in again.stdout
+
+
+def test_a_failed_order_is_retried_after_its_cause_is_fixed(worker, magento_sandbox, odoo_sandbox):
+    from sqlalchemy import select
+
+    from bridge import db
+    from bridge.models import Connection, SyncLog
+    from bridge.sync.connections import odoo_client
+    from tests.conftest import prepare_shop
+
+    prepare_shop(magento_sandbox, odoo_sandbox)
+    with db.session_scope() as s:
+        odoo = odoo_client(s.scalars(select(Connection)).one())
+    racer = odoo.search("product.product", [("default_code", "=", "RACER")])
+    assert racer, "order 000000013-1 sells RACER"
+    odoo.write("product.product", racer, {"default_code": "RACER-RENAMED"})
+    result = bridge("import", "orders", "-c", "shop", "--increment-id", "000000013-1")
+    assert "1 failed" in result.stdout and "product SKU RACER not found" in result.stdout
+    with db.session_scope() as s:
+        failed = s.scalars(select(SyncLog).where(SyncLog.key == "000000013-1")).one()
+        log_id = failed.id
+    odoo.write("product.product", racer, {"default_code": "RACER"})  # the merchant's fix
+    retry = bridge("logs", "retry", str(log_id))
+    assert retry.returncode == 0, retry.stderr
+    from tasks.outbox import wait_for
+
+    pull = wait_for(int(retry.stdout.split("log ")[-1].strip()), 60)
+    page = wait_for(pull.result["page_logs"][0], 60)
+    assert page.result["imported"] == 1
+    refs = [o["client_order_ref"] for o in odoo_sandbox.records("sale.order")]
+    assert refs == ["000000013-1"]
