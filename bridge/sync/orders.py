@@ -30,17 +30,14 @@ from bridge.models import (
     Connection,
     Direction,
     LogState,
-    PaymentMethod,
-    StoreView,
     SyncLog,
 )
-from bridge.sync import bindings, logbook
+from bridge.sync import bindings, logbook, order_refs
 from bridge.sync.locks import lock_keys
 from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
 WITH_ARCHIVED = {"active_test": False}
-DISCOUNT_PRODUCT_CODE = "MAGENTO-DISCOUNT"
 #: Magento states that end an order; the Odoo order follows when nothing has shipped.
 CANCELED_STATES = frozenset({"canceled"})
 
@@ -201,132 +198,18 @@ def _order_customer(p: _Pending) -> cm.Customer:
     return replace(guest, magento_id=p.order.customer_id, is_guest=False)
 
 
-def _refs_context(page: OrderPage, orders: list[_Pending]) -> dict[str, Any]:
-    """Everything the page's orders point to in Odoo, in one call per kind."""
-    odoo = page.odoo
-    skus = sorted({line.sku for p in orders for line in p.order.lines})
-    products = {
-        r["default_code"]: r["id"]
-        for r in odoo.search_read(
-            "product.product", [("default_code", "in", skus)], ["default_code"], order="id asc"
-        )
-    }
-    rates = sorted({rate for p in orders for rate in om.tax_rates(p.order)})
-    taxes: dict[float, int] = {}
-    if rates:
-        for r in odoo.search_read(
-            "account.tax",
-            [
-                ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"),
-                ("price_include", "=", False),
-                ("amount", "in", rates),
-            ],
-            ["amount"],
-            order="sequence, id",
-        ):
-            taxes.setdefault(round(float(r["amount"]), 4), r["id"])
-    conn_id = page.connection.id
-    methods = {o.order.shipping_method for o in orders if o.order.shipping_method}
-    carriers = {
-        k: b.odoo_id
-        for k, b in bindings.by_keys(page.session, conn_id, "shipping_method", methods).items()
-    }
-    carrier_products: dict[int, int] = {}
-    if carriers:
-        for r in odoo.read("delivery.carrier", sorted(set(carriers.values())), ["product_id"]):
-            carrier_products[r["id"]] = m2o_id(r["product_id"])
-    return {
-        **_currencies(odoo, orders),
-        "products": products,
-        "taxes": taxes,
-        "carriers": carriers,
-        "carrier_products": carrier_products,
-        "payments": _payment_methods(page.session, conn_id, orders),
-        "teams": _teams(page.session, conn_id, orders),
-    }
-
-
-def _currencies(odoo: OdooClient, orders: list[_Pending]) -> dict[str, Any]:
-    """The company currency, and a pricelist per other currency the orders are in.
-
-    Odoo 18 takes an order's currency from its pricelist, so an order in another
-    currency than the company's needs a pricelist in that currency.
-    """
-    company = odoo.search_read("res.company", [], ["currency_id"], limit=1, order="id asc")
-    ours = odoo.read("res.currency", [m2o_id(company[0]["currency_id"])], ["name"])[0]["name"]
-    foreign = sorted({p.order.currency for p in orders if p.order.currency} - {ours})
-    pricelists: dict[str, int] = {}
-    if foreign:
-        currencies = {
-            r["id"]: r["name"]
-            for r in odoo.search_read("res.currency", [("name", "in", foreign)], ["name"])
-        }
-        for r in odoo.search_read(
-            "product.pricelist",
-            [("currency_id", "in", list(currencies))],
-            ["currency_id"],
-            order="sequence, id",
-        ):
-            pricelists.setdefault(currencies[m2o_id(r["currency_id"])], r["id"])
-    return {"company_currency": ours, "pricelists": pricelists}
-
-
-def _payment_methods(session: Session, conn_id: int, orders: list[_Pending]) -> dict[str, dict]:
-    codes = {p.order.payment_method for p in orders}
-    rows = session.scalars(
-        select(PaymentMethod).where(
-            PaymentMethod.connection_id == conn_id, PaymentMethod.code.in_(codes)
-        )
-    )
-    journals = bindings.by_keys(session, conn_id, "payment_method", codes)
-    return {
-        r.code: {"online": r.online, "journal_id": journals[r.code].odoo_id}
-        for r in rows
-        if r.code in journals
-    }
-
-
-def _teams(session: Session, conn_id: int, orders: list[_Pending]) -> dict[int, int]:
-    stores = {p.order.store_id for p in orders if p.order.store_id is not None}
-    websites = {
-        v.magento_id: str(v.website_magento_id)
-        for v in session.scalars(
-            select(StoreView).where(
-                StoreView.connection_id == conn_id, StoreView.magento_id.in_(stores)
-            )
-        )
-    }
-    teams = bindings.by_keys(session, conn_id, "website", set(websites.values()))
-    return {store: teams[w].odoo_id for store, w in websites.items() if w in teams}
-
-
-def _discount_product(odoo: OdooClient) -> int:
-    found = odoo.search(
-        "product.product", [("default_code", "=", DISCOUNT_PRODUCT_CODE)], limit=1,
-        context=WITH_ARCHIVED,
-    )  # fmt: skip
-    if found:
-        return found[0]
-    return odoo.create(
-        "product.product",
-        [{"name": "Magento discount", "default_code": DISCOUNT_PRODUCT_CODE, "type": "service",
-          "sale_ok": False, "purchase_ok": False, "list_price": 0.0, "taxes_id": [(6, 0, [])]}],
-    )[0]  # fmt: skip
-
-
 # -- creation ----------------------------------------------------------------------------------
 
 
 def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[_Pending]:
     """Create the page's new orders in Odoo; returns the ones created."""
-    ctx = _refs_context(page, new)
+    page_refs = order_refs.load(page.session, page.connection.id, page.odoo, [p.order for p in new])
     partners = PartnerResolver(page.session, page.connection.id, page.odoo)
     customers: dict[int, cm.Customer] = {}
     ready: list[_Pending] = []
     for p in new:
         try:
-            reason = _refusal(p.order, ctx)
+            reason = page_refs.refusal(p.order)
             if reason:
                 raise OrderRefused(reason)
             customers[id(p)] = _order_customer(p)
@@ -342,25 +225,25 @@ def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[
             _fail(p.log, outcome, f"cannot import the customer of this order: {reason}")
             ready.remove(p)
     discount_product = (
-        _discount_product(page.odoo) if any(_has_discount(p) for p in ready) else None
+        order_refs.discount_product(page.odoo) if any(_has_discount(p) for p in ready) else None
     )
-    tax_rates = {tax_id: rate for rate, tax_id in ctx["taxes"].items()}
+    tax_rates = {tax_id: rate for rate, tax_id in page_refs.taxes.items()}
     creatable: list[_Pending] = []
     for p in ready:
         partner = ids[customer_key(customers[id(p)])]
-        carrier = ctx["carriers"].get(p.order.shipping_method or "")
+        carrier = page_refs.carriers.get(p.order.shipping_method or "")
         refs = om.OdooRefs(
             partner_id=partner.partner_id,
             invoice_partner_id=partner.invoice_id,
             shipping_partner_id=partner.delivery_id,
-            product_ids=ctx["products"],
-            tax_ids=ctx["taxes"],
+            product_ids=page_refs.products,
+            tax_ids=page_refs.taxes,
             carrier_id=carrier,
-            carrier_product_id=ctx["carrier_products"].get(carrier) if carrier else None,
+            carrier_product_id=page_refs.carrier_products.get(carrier) if carrier else None,
             discount_product_id=discount_product,
             payment_term_id=page.connection.payment_term_id,
-            team_id=ctx["teams"].get(p.order.store_id) if p.order.store_id is not None else None,
-            pricelist_id=ctx["pricelists"].get(p.order.currency or ""),
+            team_id=page_refs.teams.get(p.order.store_id) if p.order.store_id is not None else None,
+            pricelist_id=page_refs.pricelists.get(p.order.currency or ""),
         )
         try:
             p.values = om.sale_order_values(p.order, refs)
@@ -415,7 +298,9 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
     if page.connection.auto_confirm_orders and drafts:
         page.odoo.call("sale.order", "action_confirm", drafts)
         confirmed.update(drafts)
-    payments = _payment_methods(page.session, page.connection.id, orders)
+    payments = order_refs.payment_methods(
+        page.session, page.connection.id, {p.order.payment_method for p in orders}
+    )
     online = [
         OnlineOrder(
             p.odoo_id, payments[p.order.payment_method]["journal_id"], p.order.created_at[:10]
@@ -428,37 +313,6 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
         _done(p.log, outcome.imported, p, f"imported as sale.order {p.odoo_id}")
         if p.odoo_id in paid:
             p.log.result = {**(p.log.result or {}), **paid[p.odoo_id]}
-
-
-def _refusal(o: om.Order, ctx: dict[str, Any]) -> str | None:
-    """Why an order cannot be imported yet, or None."""
-    if o.payment_method not in ctx["payments"]:
-        return (
-            f"unknown payment method {o.payment_method!r}: run `bridge import payment-methods` "
-            "so it maps to an Odoo journal"
-        )
-    if o.shipping_method and o.shipping_method not in ctx["carriers"]:
-        return (
-            f"unknown shipping method {o.shipping_method!r}: run `bridge import "
-            "shipping-methods` so it maps to an Odoo carrier"
-        )
-    missing = om.missing_skus(o, ctx["products"])
-    if missing:
-        return (
-            f"product SKU {', '.join(missing)} not found in Odoo (no product with that "
-            "internal reference): import or create it, then retry this log"
-        )
-    if o.currency and o.currency != ctx["company_currency"] and o.currency not in ctx["pricelists"]:
-        return (
-            f"order in {o.currency}, Odoo's company currency is {ctx['company_currency']}: "
-            f"create an active Odoo pricelist in {o.currency} (and activate the currency), "
-            "then retry"
-        )
-    rates = om.missing_tax_rates(o, ctx["taxes"])
-    if rates:
-        shown = ", ".join(f"{r:g} %" for r in rates)
-        return f"no Odoo sale tax of {shown} (percent, tax excluded): create it, then retry"
-    return None
 
 
 def _has_discount(p: _Pending) -> bool:
