@@ -16,6 +16,16 @@ customerGroups/search, POST customerGroups, GET/PUT/DELETE customerGroups/{id};
 POST guest-carts, GET guest-carts/{cartId}/payment-methods; GET orders, orders/{id};
 GET products, products/{sku}; GET customers/search, customers/{id}.
 
+Catalog and stock, with Magento 2.4's rules and refusal texts (see `sandbox.magento.catalog`
+and `sandbox.magento.bulk`): POST products (save: create, or update an existing SKU),
+PUT/DELETE products/{sku}; GET products/attributes/{code}, GET|POST .../{code}/options;
+POST configurable-products/{sku}/options, POST .../{sku}/child, GET .../{sku}/children and
+.../{sku}/options/all; POST /rest[/<store>]/async/bulk/V1/products (202, processed by a
+background thread), GET bulk/{uuid}/status, detailed-status, operation-status/{status};
+GET stockItems/{sku}, PUT products/{sku}/stockItems/{itemId}; MSI: GET inventory/sources,
+GET|POST inventory/source-items. `MagentoSandbox(msi=False)` (or the admin switch below) runs
+a store without the MSI modules: /V1/inventory/* answer 404 "Request does not match any route.".
+
 Fulfillment, with Magento 2.4's rules and refusal texts (see `sandbox.magento.sales`):
 POST order/{orderId}/ship, order/{orderId}/invoice, orders/{id}/cancel (true/false),
 invoice/{invoiceId}/refund (online credit memo), order/{orderId}/refund (offline),
@@ -33,6 +43,8 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
     DELETE /__sandbox__/records/<kind>/<key>       remove one record
     POST   /__sandbox__/tokens/expire              revoke admin tokens ({"token": t} for one)
     POST   /__sandbox__/reset                      forget everything, seed again
+    GET|POST /__sandbox__/msi                      {"enabled": false} removes the MSI routes;
+                                                   reset restores the constructor's choice
     GET|POST|DELETE /__sandbox__/drop-after-commit crash hook: {"path_contains": "/ship",
                                                    "count": 1} lets the next matching
                                                    write commit, then drops the connection
@@ -42,7 +54,8 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
 
 Kinds: websites, store_groups, store_views, store_configs, customer_groups,
 attribute_sets, payment_methods (`active` toggles one), orders, customers, products,
-categories, stock_items, shipments, invoices, creditmemos.
+categories, stock_items, shipments, invoices, creditmemos, product_attributes, sources,
+source_items (key "<sku>\\x00<source_code>"), bulks.
 """
 
 from __future__ import annotations
@@ -83,16 +96,20 @@ __all__ = [
 class MagentoSandbox:
     """One sandbox: its store, its faults and its HTTP server on loopback."""
 
-    def __init__(self, port: int = 0, seed: bool = True, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int = 0, seed: bool = True, host: str = "127.0.0.1", msi: bool = True
+    ) -> None:
         self.store = MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD)
         self.faults = Faults()
         self._seed = seed
+        self._msi = msi
         self.reseed()
         self.app = make_app(self.store, self.faults, self.reseed)
         self._server = SandboxServer(self.app, host=host, port=port)
 
     def reseed(self) -> None:
         self.store.clear()
+        self.store.msi = self._msi
         if self._seed:
             seed_store(self.store)
 

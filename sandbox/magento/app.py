@@ -28,11 +28,16 @@ from werkzeug.wrappers import Request, Response
 from sandbox.faults import ADMIN_PATH as FAULTS_PATH
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.magento import credentials
+from sandbox.magento.bulk import Bulks
+from sandbox.magento.catalog import Catalog, CatalogError, public_source_item
 from sandbox.magento.sales import ENTITY_MISSING, Sales, SalesError
 from sandbox.magento.search import SearchError, parse_criteria, parse_fields, run, trim
 from sandbox.magento.store import KEYS, MagentoStore, UnknownKind
 
 _REST = re.compile(r"^(?:/index\.php)?/rest(?:/(?P<store>[^/]+))?/V1(?P<rest>/.*)$")
+_ASYNC_BULK = re.compile(
+    r"^(?:/index\.php)?/rest(?:/(?P<store>[^/]+))?/async/bulk/V1(?P<rest>/.*)$"
+)
 PRODUCT_ENTITY_TYPE_ID = 4
 
 
@@ -94,6 +99,8 @@ class MagentoRestApp:
     def __init__(self, store: MagentoStore) -> None:
         self.store = store
         self.sales = Sales(store)
+        self.catalog = Catalog(store)
+        self.bulks = Bulks(store, self.catalog)
         self._routes = Map(strict_slashes=False, merge_slashes=False)
         self._handlers: dict[str, tuple[Handler, str | None]] = {}
         self._define_routes()
@@ -148,6 +155,28 @@ class MagentoRestApp:
         products_acl = "Magento_Catalog::products"
         r("/products", "GET", self.products_search, products_acl)
         r("/products/<sku>", "GET", self.product_get, products_acl)
+        r("/products", "POST", self.product_save, products_acl)
+        r("/products/<sku>", "PUT", self.product_put, products_acl)
+        r("/products/<sku>", "DELETE", self.product_delete, "Magento_Catalog::delete")
+        attributes_acl = "Magento_Catalog::attributes_attributes"
+        r("/products/attributes/<code>", "GET", self.attribute_get, attributes_acl)
+        r("/products/attributes/<code>/options", "GET", self.attribute_options, attributes_acl)
+        r("/products/attributes/<code>/options", "POST", self.attribute_option_add, attributes_acl)
+        r("/configurable-products/<sku>/options", "POST", self.configurable_option, products_acl)
+        r("/configurable-products/<sku>/options/all", "GET", self.configurable_opts, products_acl)
+        r("/configurable-products/<sku>/child", "POST", self.configurable_child, products_acl)
+        r("/configurable-products/<sku>/children", "GET", self.configurable_kids, products_acl)
+        bulk_acl = "Magento_Logging::system_magento_logging_bulk_operations"
+        r("/bulk/<uuid>/status", "GET", self.bulk_status, bulk_acl)
+        r("/bulk/<uuid>/detailed-status", "GET", self.bulk_detailed, bulk_acl)
+        r("/bulk/<uuid>/operation-status/<status>", "GET", self.bulk_count, bulk_acl)
+        stock_acl = "Magento_CatalogInventory::cataloginventory"
+        r("/stockItems/<sku>", "GET", self.stock_item_get, stock_acl)
+        r("/products/<sku>/stockItems/<item_id>", "PUT", self.stock_item_put, stock_acl)
+        r("/inventory/sources", "GET", self.sources_search, "Magento_InventoryApi::source")
+        items_acl = "Magento_InventoryApi::source_item"
+        r("/inventory/source-items", "GET", self.source_items_search, items_acl)
+        r("/inventory/source-items", "POST", self.source_items_save, items_acl)
         customers_acl = "Magento_Customer::customer"
         r("/customers/search", "GET", self.customers_search, customers_acl)
         r("/customers/<customer_id>", "GET", self.customer_get, customers_acl)
@@ -167,11 +196,18 @@ class MagentoRestApp:
             body, status = {"message": exc.message}, exc.status
             if exc.parameters is not None:
                 body["parameters"] = exc.parameters
+        except CatalogError as exc:
+            body, status = exc.body, exc.status
+        except _Accepted as accepted:  # the async bulk API answers 202
+            body, status = accepted.body, 202
         response = Response(json.dumps(body), status=status, content_type="application/json")
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Any:
         raw_path = _raw_path(request.environ)
+        bulk = _ASYNC_BULK.match(raw_path)
+        if bulk:
+            return self._async_bulk(request, raw_path, bulk)
         match = _REST.match(raw_path)
         if not match:
             raise MagentoHttpError(404, "Request does not match any route.")
@@ -194,6 +230,24 @@ class MagentoRestApp:
         result = handler(call, **{k: unquote(v) for k, v in values.items()})
         fields = request.args.get("fields")
         return trim(result, parse_fields(fields)) if fields else result
+
+    def _async_bulk(self, request: Request, raw_path: str, match: re.Match[str]) -> Any:
+        """`/rest[/<store>]/async/bulk/V1/products`: schedule saves, answer 202 at once."""
+        store_code = match.group("store") or "default"
+        if store_code not in self._store_codes():
+            raise MagentoHttpError(
+                400, "The store that was requested wasn't found. Verify the store and try again."
+            )
+        if match.group("rest").rstrip("/") != "/products" or request.method != "POST":
+            raise MagentoHttpError(404, "Request does not match any route.")
+        if not self._authorized(request, raw_path):
+            raise MagentoHttpError(
+                401,
+                "The consumer isn't authorized to access %resources.",
+                {"resources": "Magento_Catalog::products"},
+            )
+        body = Call(request, store_code, {}).body()
+        raise _Accepted(self.bulks.schedule(body, store_code))
 
     def _store_codes(self) -> set[str]:
         return {"all", "default"} | {str(v.get("code")) for v in self.store.snapshot("store_views")}
@@ -472,6 +526,72 @@ class MagentoRestApp:
             )
         return record
 
+    # -- catalog writes, configurables, attributes (rules in sandbox.magento.catalog) ------------
+
+    def product_save(self, call: Call) -> Any:
+        return self.catalog.save_product(call.body())
+
+    def product_put(self, call: Call, sku: str) -> Any:
+        return self.catalog.save_product(call.body(), url_sku=sku)
+
+    def product_delete(self, call: Call, sku: str) -> Any:
+        return self.catalog.delete_product(sku)
+
+    def attribute_get(self, call: Call, code: str) -> Any:
+        return self.catalog.attribute(code)
+
+    def attribute_options(self, call: Call, code: str) -> Any:
+        return self.catalog.attribute(code).get("options") or []
+
+    def attribute_option_add(self, call: Call, code: str) -> Any:
+        return self.catalog.add_attribute_option(code, call.body())
+
+    def configurable_option(self, call: Call, sku: str) -> Any:
+        return self.catalog.add_option(sku, call.body())
+
+    def configurable_opts(self, call: Call, sku: str) -> Any:
+        product = self.catalog.product(sku)
+        return (product.get("extension_attributes") or {}).get("configurable_product_options", [])
+
+    def configurable_child(self, call: Call, sku: str) -> Any:
+        return self.catalog.add_child(sku, call.body())
+
+    def configurable_kids(self, call: Call, sku: str) -> Any:
+        return self.catalog.children(sku)
+
+    # -- bulk status, stock (sandbox.magento.bulk, sandbox.magento.catalog) ----------------------
+
+    def bulk_status(self, call: Call, uuid: str) -> Any:
+        return self.bulks.status(uuid)
+
+    def bulk_detailed(self, call: Call, uuid: str) -> Any:
+        return self.bulks.detailed_status(uuid)
+
+    def bulk_count(self, call: Call, uuid: str, status: str) -> Any:
+        return self.bulks.count(uuid, _int_arg(status))
+
+    def stock_item_get(self, call: Call, sku: str) -> Any:
+        return self.catalog.stock_item(sku)
+
+    def stock_item_put(self, call: Call, sku: str, item_id: str) -> Any:
+        return self.catalog.update_stock_item(sku, item_id, call.body())
+
+    def sources_search(self, call: Call) -> Any:
+        self.catalog.require_msi()
+        # SourceRepositoryInterface::getList takes an optional searchCriteria (= everything).
+        if not any(k.startswith("searchCriteria") for k in call.args):
+            call.args["searchCriteria"] = ""
+        return self._search("sources", call)
+
+    def source_items_search(self, call: Call) -> Any:
+        self.catalog.require_msi()
+        result = self._search("source_items", call)
+        result["items"] = [public_source_item(i) for i in result["items"]]
+        return result
+
+    def source_items_save(self, call: Call) -> Any:
+        return self.catalog.save_source_items(call.body())
+
     def customers_search(self, call: Call) -> Any:
         return self._search("customers", call)
 
@@ -480,6 +600,14 @@ class MagentoRestApp:
         if record is None:
             raise no_such_entity("customerId", _int_arg(customer_id))
         return record
+
+
+class _Accepted(Exception):
+    """Carries a 202 answer out of the dispatcher (the async bulk API)."""
+
+    def __init__(self, body: Any) -> None:
+        super().__init__("accepted")
+        self.body = body
 
 
 def _primary_id(kind: str, record: dict[str, Any]) -> int:
@@ -637,6 +765,11 @@ class SandboxAdminApp:
         if parts == ["tokens", "expire"] and method == "POST":
             token = (request.get_json(silent=True) or {}).get("token")
             return 200, {"expired": self.store.expire_admin_tokens(token)}
+        if parts == ["msi"]:
+            if method == "POST":
+                self.store.msi = bool(_json_object(request).get("enabled"))
+            if method in ("GET", "POST"):
+                return 200, {"enabled": self.store.msi}
         if parts == ["reset"] and method == "POST":
             self.reseed()
             self.drops.clear()

@@ -61,6 +61,80 @@ PAYMENT_METHODS = [
     {"code": "braintree", "title": "Credit Card (Braintree)", "active": True},
 ]
 
+#: Luma's swatch colours and sizes, with the option ids of the recorded store: MH01's
+#: configurable_product_options name attributes 93 (Color: 5476, 5479, 5483) and 152 (Size:
+#: 5593-5597); the recorded children confirm Blue 5477 (MH09-L-Blue), Purple 5484 (WSH08-29-
+#: Purple), XS 5593, L 5596, 28 5598, 29 5599, and 5518-5523 (Sprite balls and straps). The
+#: other labels follow Luma's sample-data order.
+COLORS = ["Black", "Blue", "Brown", "Gray", "Green", "Lavender", "Multi", "Orange", "Purple",
+          "Red", "White", "Yellow"]  # fmt: skip
+SIZES = {
+    **{5518: "55 cm", 5519: "65 cm", 5520: "75 cm", 5521: "6 foot", 5522: "8 foot"},
+    **{5523: "10 foot", 5593: "XS", 5594: "S", 5595: "M", 5596: "L", 5597: "XL"},
+    **{5598 + i: size for i, size in enumerate(["28", "29", "30", "31", "32", "33", "34", "36"])},
+}
+
+
+def _select_attribute(attribute_id: int, code: str, label: str, options: dict[int, str]) -> dict:
+    """A select attribute as GET /V1/products/attributes/{code} answers it (2.4.9 schema)."""
+    return {
+        "is_wysiwyg_enabled": False,
+        "is_html_allowed_on_front": True,
+        "used_for_sort_by": False,
+        "is_filterable": True,
+        "is_filterable_in_search": True,
+        "is_used_in_grid": True,
+        "is_visible_in_grid": False,
+        "is_filterable_in_grid": True,
+        "position": 0,
+        "apply_to": ["simple", "virtual", "configurable"],
+        "is_searchable": "1",
+        "is_visible_in_advanced_search": "1",
+        "is_comparable": "1",
+        "is_used_for_promo_rules": "0",
+        "is_visible_on_front": "0",
+        "used_in_product_listing": "0",
+        "is_visible": True,
+        "scope": "global",
+        "attribute_id": attribute_id,
+        "attribute_code": code,
+        "frontend_input": "select",
+        "entity_type_id": "4",
+        "is_required": False,
+        "options": [{"label": " ", "value": ""}]
+        + [{"label": text, "value": str(value)} for value, text in options.items()],
+        "is_user_defined": True,
+        "default_frontend_label": label,
+        "frontend_labels": [],
+        "backend_type": "int",
+        "source_model": "Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Table",
+        "default_value": "",
+        "is_unique": "0",
+        "validation_rules": [],
+    }
+
+
+PRODUCT_ATTRIBUTES = [
+    _select_attribute(93, "color", "Color", {5476 + i: c for i, c in enumerate(COLORS)}),
+    _select_attribute(152, "size", "Size", SIZES),
+]
+
+#: MSI's default source, as a fresh 2.4 install has it.
+SOURCES = [
+    {
+        "source_code": "default",
+        "name": "Default Source",
+        "enabled": True,
+        "description": "Default Source",
+        "latitude": 0,
+        "longitude": 0,
+        "country_id": "US",
+        "postcode": "00000",
+        "use_default_carrier_config": True,
+        "carrier_links": [],
+    }
+]
+
 #: endpoint prefix of a recorded GET -> sandbox kind.
 _BY_ITEM = {
     "customerGroups": "customer_groups",
@@ -132,5 +206,22 @@ def seed(store: MagentoStore, root: Path | None = None) -> None:
     store.load("customer_groups", STANDARD_CUSTOMER_GROUPS)
     store.load("attribute_sets", ATTRIBUTE_SETS)
     store.load("payment_methods", PAYMENT_METHODS)
+    store.load("product_attributes", PRODUCT_ATTRIBUTES)
+    store.load("sources", SOURCES)
     for kind, by_key in items.items():
         store.load(kind, by_key.values())
+    for product in store.list("products"):  # the default source mirrors the legacy stock
+        item = store.get("stock_items", product.get("id") or 0) or (
+            (product.get("extension_attributes") or {}).get("stock_item") or {}
+        )
+        if product.get("type_id") in ("simple", "virtual") and item:
+            store.put(
+                "source_items",
+                {
+                    "key": f"{product['sku']}\x00default",
+                    "sku": product["sku"],
+                    "source_code": "default",
+                    "quantity": float(item.get("qty") or 0),
+                    "status": 1 if item.get("is_in_stock") else 0,
+                },
+            )

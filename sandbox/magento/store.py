@@ -35,6 +35,10 @@ KEYS: dict[str, str] = {
     "shipments": "entity_id",
     "invoices": "entity_id",
     "creditmemos": "entity_id",
+    "product_attributes": "attribute_code",
+    "sources": "source_code",
+    "source_items": "key",
+    "bulks": "bulk_id",
 }
 
 #: Admin tokens live 4 hours in Magento by default (oauth/access_token_lifetime/admin).
@@ -54,6 +58,8 @@ class MagentoStore:
         self._admin = (admin_username, admin_password)
         self._tokens: dict[str, float] = {}
         self._carts: set[str] = set()
+        #: Whether the MSI modules are installed (`/V1/inventory/*` exists); not reset by clear().
+        self.msi = True
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class MagentoStore:
             records = self._kind(kind)
             key_field = KEYS[kind]
             if record.get(key_field) is None:
-                if key_field == "sku" or key_field == "code":
+                if key_field in ("sku", "code", "attribute_code", "source_code", "key", "bulk_id"):
                     raise ValueError(f"{kind} records need a {key_field!r}")
                 record = {**record, key_field: self.next_id(kind)}
             records[str(record[key_field])] = copy.deepcopy(record)
