@@ -95,6 +95,10 @@ class Database:
         self.tables: dict[str, dict[int, Record]] = {m: {} for m in models}
         self.sequences: dict[str, int] = {m: 0 for m in models}
         self._journal: list[tuple[str, int, Record | None]] | None = None
+        self._journaled: set[tuple[str, int]] = set()
+        self._indexes: dict[str, dict[str, Index]] = {m: {} for m in models}
+        #: Records remembered since the indexes were last brought up to date (see `lookup`).
+        self._touched: dict[str, set[int]] = {m: set() for m in models}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -111,6 +115,8 @@ class Database:
             finally:
                 if not outer:
                     self._journal = None
+                    self._journaled.clear()
+                    self._reindex()
 
     def _rollback(self) -> None:
         for model, rid, old in reversed(self._journal or []):
@@ -126,10 +132,71 @@ class Database:
         finds Odoo's changes by polling it.
         """
         old = self.tables[model].get(rid)
-        if self._journal is not None:
+        self._touched[model].add(rid)
+        # Only the first copy in a transaction matters: rollback restores the oldest one.
+        if self._journal is not None and (model, rid) not in self._journaled:
+            self._journaled.add((model, rid))
             self._journal.append((model, rid, copy.deepcopy(old) if old is not None else None))
         if old is not None:
             old["write_date"] = now()
+
+    def lookup(self, model: str, name: str, value: Any) -> list[int]:
+        """Ids of the `model` records whose field `name` holds `value`, in id order.
+
+        For a many2many field, the records whose list contains `value`. What a one2many
+        read, "the lines of this order" or "the moves of this picking" need: answered
+        from an `Index` rather than a scan of the whole table, which made imports
+        quadratic (bench/orders.py). The index is built on first use, is exact for
+        records not touched since the last transaction ended, and the touched ones
+        (model code changes records in place after `remember`) are checked one by one
+        until the transaction ends, committed or rolled back, and folds them in.
+        """
+        table, touched = self.tables[model], self._touched[model]
+        index = self._indexes[model].get(name)
+        if index is None:
+            index = self._indexes[model][name] = Index()
+            for rid, rec in table.items():
+                index.put(rid, rec.get(name))
+        hits = {rid for rid in index.ids.get(value, ()) if rid not in touched}
+        for rid in touched:
+            rec = table.get(rid)
+            held = rec.get(name) if rec is not None else None
+            if held == value or (isinstance(held, list) and value in held):
+                hits.add(rid)
+        return sorted(hits)
+
+    def _reindex(self) -> None:
+        for model, touched in self._touched.items():
+            table = self.tables[model]
+            for name, index in self._indexes[model].items():
+                for rid in touched:
+                    index.put(rid, table[rid].get(name) if rid in table else _GONE)
+            touched.clear()
+
+
+_GONE = object()
+
+
+def _keys(value: Any) -> list[Any]:
+    """The index keys of a stored value: a many2many list's ids, else the value itself."""
+    return value if isinstance(value, list) else [value]
+
+
+class Index:
+    """Ids by value for one field of one model (see `Database.lookup`)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Any, set[int]] = {}
+        self._keys: dict[int, list[Any]] = {}
+
+    def put(self, rid: int, value: Any) -> None:
+        """File record `rid` under `value` (`_GONE`: the record no longer exists)."""
+        for key in self._keys.pop(rid, ()):
+            self.ids[key].discard(rid)
+        if value is not _GONE:
+            self._keys[rid] = keys = _keys(value)
+            for key in keys:
+                self.ids.setdefault(key, set()).add(rid)
 
 
 class Env:
@@ -379,10 +446,13 @@ class Env:
         f = m.fields[name]
         if f.type == "one2many":
             assert f.relation and f.inverse
-            return [
-                c["id"] for c in self.table(f.relation).values() if c.get(f.inverse) == rec["id"]
-            ]
+            return self.db.lookup(f.relation, f.inverse, rec["id"])
         return rec.get(name, False)
+
+    def lookup(self, model: str, name: str, value: Any) -> list[Record]:
+        """The records whose relational field `name` holds `value`, in id order (indexed)."""
+        table = self.table(model)
+        return [table[rid] for rid in self.db.lookup(model, name, value)]
 
     def read(self, model: str, ids: list[int], fields: list[str] | None = None) -> list[Record]:
         all_fields = self.fields(model)
@@ -420,11 +490,37 @@ class Env:
                 terms = ["&", ("active", "=", True), *domains.normalize(terms)] if terms else []
                 terms = terms or [("active", "=", True)]
         matcher = domains.compile_domain(self, model, terms)
-        recs = [r for r in self.table(model).values() if matcher(r)]
+        table = self.table(model)
+        ids = self._candidates(m, terms)
+        candidates = table.values() if ids is None else (table[i] for i in ids)
+        recs = [r for r in candidates if matcher(r)]
         recs = self._sorted(m, recs, order or m.order)
         ids = [r["id"] for r in recs]
         end = None if limit is None or limit is False else offset + limit
         return ids[offset or 0 : end]
+
+    def _candidates(self, m: Model, terms: list[Any]) -> list[int] | None:
+        """The only ids that can match, when the domain ANDs `many2one = id` or `in ids`.
+
+        Found through `Database.lookup`, so searching the lines of an invoice or the
+        moves of a picking does not scan the whole table. None: every record may match.
+        (`_sorted` orders by id first, so the result does not depend on this.)
+        """
+        tokens = domains.normalize(terms)
+        if any(t in ("|", "!") for t in tokens):
+            return None
+        for term in tokens:
+            if not isinstance(term, tuple) or len(term) != 3 or not isinstance(term[0], str):
+                continue
+            name, op, value = term
+            f = m.fields.get(name)
+            op = str(op).lower()
+            if f is None or f.type != "many2one" or op not in ("=", "in"):
+                continue
+            values = value if op == "in" and isinstance(value, list | tuple | set) else [value]
+            if all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
+                return sorted({i for v in values for i in self.db.lookup(m.name, name, v)})
+        return None
 
     def _sorted(self, m: Model, recs: list[Record], order: str) -> list[Record]:
         specs = []

@@ -7,16 +7,21 @@ from sandbox.odoo.models import (
     base,
     crm,
     delivery,
+    inventory,
     invoicing,
     mail,
     partner,
     product,
     sale,
     stock,
+    variants,
 )
 from sandbox.odoo.registry import Model
 
-MODULES = (base, account, crm, product, delivery, partner, stock, sale, invoicing, mail)
+MODULES = (
+    base, account, crm, product, variants, delivery, partner, stock, inventory, sale, invoicing,
+    mail,
+)  # fmt: skip
 
 
 def all_models() -> dict[str, Model]:

@@ -310,7 +310,7 @@ def _m2o(value: Any) -> Any:
 
 
 def _lines_of(env: Env, move_id: int) -> list[dict[str, Any]]:
-    lines = [ln for ln in env.table("account.move.line").values() if ln["move_id"] == move_id]
+    lines = env.lookup("account.move.line", "move_id", move_id)
     return sorted(lines, key=lambda ln: (ln["sequence"], ln["id"]))
 
 
@@ -732,7 +732,7 @@ def button_cancel(records: Records) -> None:
 def _sale_lines_of(env: Env, move_ids: list[int], line_ids: list[int] | None = None) -> set[int]:
     lines = env.table("account.move.line")
     chosen = [lines[i] for i in line_ids or [] if i in lines]
-    chosen += [ln for ln in lines.values() if ln["move_id"] in move_ids]
+    chosen += [ln for mid in move_ids for ln in env.lookup("account.move.line", "move_id", mid)]
     return {sid for ln in chosen for sid in ln.get("sale_line_ids") or []}
 
 
@@ -746,14 +746,13 @@ def refresh_sale_lines(env: Env, sale_line_ids: set[int]) -> None:
     so_lines = env.table("sale.order.line")
     moves = env.table("account.move")
     orders = {so_lines[sid]["order_id"] for sid in sale_line_ids if sid in so_lines}
-    by_order: dict[int, list[int]] = {oid: [] for oid in orders}
-    for ln in so_lines.values():
-        if ln["order_id"] in by_order:
-            by_order[ln["order_id"]].append(ln["id"])
+    by_order = {oid: env.db.lookup("sale.order.line", "order_id", oid) for oid in orders}
     wanted = {sid for ids in by_order.values() for sid in ids}
     qty = dict.fromkeys(wanted, 0.0)
     invoiced: dict[int, set[int]] = {sid: set() for sid in wanted}
-    for ln in env.table("account.move.line").values():
+    inv_lines = env.table("account.move.line")
+    found = {i for sid in wanted for i in env.db.lookup("account.move.line", "sale_line_ids", sid)}
+    for ln in (inv_lines[i] for i in sorted(found)):
         for sid in set(ln.get("sale_line_ids") or []) & wanted:
             mv = moves[ln["move_id"]]
             invoiced[sid].add(mv["id"])
@@ -779,7 +778,7 @@ def _full_name(label: str, product_name: str) -> str:
 
 def _invoice_vals(env: Env, so: dict[str, Any]) -> dict[str, Any] | None:
     lines = sorted(
-        (ln for ln in env.table("sale.order.line").values() if ln["order_id"] == so["id"]),
+        env.lookup("sale.order.line", "order_id", so["id"]),
         key=lambda ln: (ln["sequence"], ln["id"]),
     )
     commands = []

@@ -169,8 +169,8 @@ def address_get(env: Env, partner_id: int, kinds: tuple[str, ...]) -> dict[str, 
                 break
             kids = [
                 c["id"]
-                for c in partners.values()
-                if c.get("parent_id") == pid and c.get("type") == kind and c.get("active", True)
+                for c in env.lookup("res.partner", "parent_id", pid)
+                if c.get("type") == kind and c.get("active", True)
             ]
             if kids:
                 found[kind] = kids[0]
@@ -196,7 +196,7 @@ def _sync_company(env: Env, partner_id: int, vals: dict[str, Any] | None) -> Non
     while partners[commercial].get("parent_id") and not partners[commercial].get("is_company"):
         commercial = partners[commercial]["parent_id"]
     rec["commercial_partner_id"] = commercial
-    for child in [c["id"] for c in partners.values() if c.get("parent_id") == partner_id]:
+    for child in [c["id"] for c in env.lookup("res.partner", "parent_id", partner_id)]:
         if child != partner_id:
             _sync_company(env, child, {})
 

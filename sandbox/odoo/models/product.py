@@ -34,6 +34,18 @@ template = Model(
         "taxes_id": fld("many2many", "Sales Taxes", relation="account.tax"),
         "company_id": fld("many2one", "Company", relation="res.company"),
         "active": fld("boolean", "Active", default=True),
+        # Variants (models/variants.py): counts and ids are computed when read.
+        "attribute_line_ids": fld(
+            "one2many",
+            "Product Attributes",
+            relation="product.template.attribute.line",
+            inverse="product_tmpl_id",
+        ),
+        "product_variant_ids": fld(
+            "one2many", "Products", relation="product.product", inverse="product_tmpl_id"
+        ),
+        "product_variant_count": fld("integer", "# Product Variants", default=0),
+        "product_variant_id": fld("many2one", "Product", relation="product.product"),
     },
     order="name, id",
 )
@@ -48,6 +60,16 @@ variant = Model(
         "default_code": fld("char", "Internal Reference"),
         "barcode": fld("char", "Barcode"),
         "active": fld("boolean", "Active", default=True),
+        "product_template_attribute_value_ids": fld(
+            "many2many", "Attribute Values", relation="product.template.attribute.value"
+        ),
+        "combination_indices": fld("char", "Combination Indices"),
+        # Stock quantities (models/inventory.py): computed when read, per context location.
+        "qty_available": fld("float", "Quantity On Hand"),
+        "free_qty": fld("float", "Free To Use Quantity"),
+        "virtual_available": fld("float", "Forecasted Quantity"),
+        "incoming_qty": fld("float", "Incoming"),
+        "outgoing_qty": fld("float", "Outgoing"),
     },
     order="default_code, id",
     inherits=("product.template", "product_tmpl_id"),
@@ -57,12 +79,20 @@ variant = Model(
 def _variant_display_name(env: Env, rec: dict[str, Any]) -> str:
     name = rec.get("name") or env.value("product.product", rec, "name")
     code = rec.get("default_code")
+    if rec.get("product_template_attribute_value_ids"):
+        from sandbox.odoo.models import variants  # variants imports this module
+
+        values = variants.combination_name(env, rec)
+        name = f"{name} ({values})" if values else name
     return f"[{code}] {name}" if code else str(name)
 
 
 def _create_variant(env: Env, template_id: int) -> None:
     if env.context.get("_from_child") == "product.product":
         return
+    lines = env.table("product.template.attribute.line").values()
+    if any(line["product_tmpl_id"] == template_id for line in lines):
+        return  # models/variants.py makes one variant per combination
     tmpl = env.table("product.template")[template_id]
     env.create(
         "product.product",
@@ -78,20 +108,34 @@ def _create_variant(env: Env, template_id: int) -> None:
 
 
 def _sync_variants(env: Env, template_id: int, vals: dict[str, Any]) -> None:
-    """Keep the single variant's own copies of code, barcode and active in step."""
+    """Keep the variants' own copies in step: active on all, code and barcode on a single one."""
     shared = {k: vals[k] for k in ("default_code", "barcode", "active") if k in vals}
+    variants = [
+        r for r in env.table("product.product").values() if r["product_tmpl_id"] == template_id
+    ]
+    if len([r for r in variants if r.get("active")]) > 1:
+        shared = {k: v for k, v in shared.items() if k == "active"}
     if not shared:
         return
-    for rec in env.table("product.product").values():
-        if rec["product_tmpl_id"] == template_id:
-            env.db.remember("product.product", rec["id"])
-            rec.update(shared)
+    for rec in variants:
+        env.db.remember("product.product", rec["id"])
+        rec.update(shared)
 
 
 def _sync_template(env: Env, variant_id: int, vals: dict[str, Any]) -> None:
+    """A template shows its variant's code and barcode when it has one variant, else none."""
     shared = {k: vals[k] for k in ("default_code", "barcode") if k in vals}
+    if env.context.get("_variant_generation"):
+        return
     if shared:
         tmpl_id = env.table("product.product")[variant_id]["product_tmpl_id"]
+        siblings = [
+            r
+            for r in env.table("product.product").values()
+            if r["product_tmpl_id"] == tmpl_id and r.get("active")
+        ]
+        if len(siblings) > 1:
+            shared = dict.fromkeys(shared, False)
         env.db.remember("product.template", tmpl_id)
         env.table("product.template")[tmpl_id].update(shared)
 

@@ -240,21 +240,17 @@ def refresh_order(env: Env, order_id: int) -> None:
     if so is None:
         return
     env.db.remember("sale.order", order_id)
-    lines = [ln for ln in env.table("sale.order.line").values() if ln["order_id"] == order_id]
+    lines = env.lookup("sale.order.line", "order_id", order_id)
     untaxed = tax = 0.0
-    moves = env.table("stock.move").values()
     for ln in lines:
         env.db.remember("sale.order.line", ln["id"])
         _compute_line(env, ln)
         ln["state"] = so["state"]
         untaxed += ln["price_subtotal"]
         tax += ln["price_total"] - ln["price_subtotal"]
-        if any(m["sale_line_id"] == ln["id"] for m in moves):
-            ln["qty_delivered"] = sum(
-                m["quantity"]
-                for m in moves
-                if m["sale_line_id"] == ln["id"] and m["state"] == "done"
-            )
+        moves = env.lookup("stock.move", "sale_line_id", ln["id"])
+        if moves:
+            ln["qty_delivered"] = sum(m["quantity"] for m in moves if m["state"] == "done")
         _line_invoice_status(ln)
     so.update(
         amount_untaxed=float_round(untaxed),
@@ -271,7 +267,7 @@ def refresh_order(env: Env, order_id: int) -> None:
     else:
         so["invoice_status"] = "no"
     so["invoice_count"] = len(so.get("invoice_ids") or [])
-    pickings = [p for p in env.table("stock.picking").values() if p.get("sale_id") == order_id]
+    pickings = env.lookup("stock.picking", "sale_id", order_id)
     so["delivery_count"] = len(pickings)
     live = [p for p in pickings if p["state"] != "cancel"]
     if not live:
@@ -360,16 +356,9 @@ def _line_written(env: Env, line_id: int, vals: dict[str, Any]) -> None:
     ln = env.table("sale.order.line")[line_id]
     so = env.table("sale.order")[ln["order_id"]]
     if "product_uom_qty" in vals and so["state"] == "sale":
-        open_moves = [
-            m
-            for m in env.table("stock.move").values()
-            if m["sale_line_id"] == line_id and m["state"] not in ("done", "cancel")
-        ]
-        delivered = sum(
-            m["quantity"]
-            for m in env.table("stock.move").values()
-            if m["sale_line_id"] == line_id and m["state"] == "done"
-        )
+        moves = env.lookup("stock.move", "sale_line_id", line_id)
+        open_moves = [m for m in moves if m["state"] not in ("done", "cancel")]
+        delivered = sum(m["quantity"] for m in moves if m["state"] == "done")
         if open_moves:
             env.db.remember("stock.move", open_moves[0]["id"])
             open_moves[0]["product_uom_qty"] = max(0.0, ln["product_uom_qty"] - delivered)
@@ -420,7 +409,7 @@ def unlink(records: Records) -> bool:
                 "You can not delete a sent quotation or a confirmed sales order. "
                 "You must first cancel it."
             )
-    lines = [ln["id"] for ln in env.table("sale.order.line").values() if ln["order_id"] in ids]
+    lines = sorted(i for oid in ids for i in env.db.lookup("sale.order.line", "order_id", oid))
     env.unlink("sale.order.line", lines)
     env.unlink("sale.order", ids)
     return True
@@ -467,7 +456,7 @@ def action_confirm(records: Records) -> bool:
     for o in orders:
         if o["state"] not in ("draft", "sent"):
             raise UserError("Some orders are not in a state requiring confirmation.")
-        lines = [ln for ln in env.table("sale.order.line").values() if ln["order_id"] == o["id"]]
+        lines = env.lookup("sale.order.line", "order_id", o["id"])
         if any(not ln.get("display_type") and not ln.get("is_downpayment")
                and not ln.get("product_id") for ln in lines):  # fmt: skip
             raise UserError("A line on these orders missing a product, you cannot confirm it.")
@@ -475,7 +464,7 @@ def action_confirm(records: Records) -> bool:
     for o in orders:
         env.db.remember("sale.order", o["id"])
         o.update(state="sale", date_order=stamp)
-        lines = [ln for ln in env.table("sale.order.line").values() if ln["order_id"] == o["id"]]
+        lines = env.lookup("sale.order.line", "order_id", o["id"])
         stock.create_delivery(env, o, lines)
         refresh_order(env, o["id"])
     return True
@@ -513,9 +502,7 @@ def action_cancel(records: Records) -> Any:
         }
     for o in orders:
         pickings = [
-            p["id"]
-            for p in env.table("stock.picking").values()
-            if p.get("sale_id") == o["id"] and p["state"] != "done"
+            p["id"] for p in env.lookup("stock.picking", "sale_id", o["id"]) if p["state"] != "done"
         ]
         stock.cancel_pickings(env, pickings)
         moves = env.db.tables.get("account.move", {})
@@ -590,7 +577,7 @@ def button_confirm(records: Records) -> None:
         oid = wiz["order_id"]
         so = env.table("sale.order")[oid]
         carrier = env.table("delivery.carrier")[wiz["carrier_id"]]
-        lines = [ln for ln in env.table("sale.order.line").values() if ln["order_id"] == oid]
+        lines = env.lookup("sale.order.line", "order_id", oid)
         old = [ln["id"] for ln in lines if ln.get("is_delivery")]
         if old and so["state"] != "sale":
             env.unlink("sale.order.line", old)

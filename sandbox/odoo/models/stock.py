@@ -171,6 +171,7 @@ move = Model(
             selection=("make_to_stock", "make_to_order"),
             default="make_to_stock",
         ),
+        "is_inventory": fld("boolean", "Inventory", default=False),
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
     },
     order="id",
@@ -185,6 +186,16 @@ quant = Model(
         "quantity": fld("float", "Quantity", default=0.0),
         "reserved_quantity": fld("float", "Reserved Quantity", default=0.0),
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
+        # Inventory adjustments (models/inventory.py).
+        "warehouse_id": fld("many2one", "Warehouse", relation="stock.warehouse"),
+        "available_quantity": fld("float", "Available Quantity"),
+        "inventory_quantity": fld("float", "Counted Quantity", default=0.0),
+        "inventory_quantity_auto_apply": fld("float", "Inventoried Quantity"),
+        "inventory_diff_quantity": fld("float", "Difference", default=0.0),
+        "inventory_quantity_set": fld("boolean", "Inventory Quantity Set", default=False),
+        "is_outdated": fld("boolean", "Quantity has been moved since last count"),
+        "inventory_date": fld("date", "Scheduled Date"),
+        "user_id": fld("many2one", "Assigned To", relation="res.users"),
     },
 )
 
@@ -221,8 +232,8 @@ def create_delivery(env: Env, order: dict[str, Any], lines: list[dict[str, Any]]
         origin = f"{origin} - {order['client_order_ref']}"
     open_picking = [
         p
-        for p in env.table("stock.picking").values()
-        if p.get("sale_id") == order["id"] and p["state"] not in ("done", "cancel")
+        for p in env.lookup("stock.picking", "sale_id", order["id"])
+        if p["state"] not in ("done", "cancel")
     ]
     stamp = now()
     if open_picking:
@@ -278,12 +289,19 @@ def _storable(env: Env, product_id: int) -> bool:
 
 
 def _quant(env: Env, product_id: int, location_id: int) -> dict[str, Any]:
-    for q in env.table("stock.quant").values():
-        if q["product_id"] == product_id and q["location_id"] == location_id:
+    for q in env.lookup("stock.quant", "product_id", product_id):
+        if q["location_id"] == location_id:
             env.db.remember("stock.quant", q["id"])
             return q
     [qid] = env.create("stock.quant", [{"product_id": product_id, "location_id": location_id}])
     return env.table("stock.quant")[qid]
+
+
+def picking_moves(env: Env, picking_ids: list[int]) -> list[dict[str, Any]]:
+    """The moves of these pickings, in id order."""
+    moves = env.table("stock.move")
+    found = {mid for pid in picking_ids for mid in env.db.lookup("stock.move", "picking_id", pid)}
+    return [moves[mid] for mid in sorted(found)]
 
 
 def reserve(env: Env, move_ids: list[int]) -> None:
@@ -318,7 +336,7 @@ def _refresh_pickings(env: Env, picking_ids: set[int]) -> None:
     for pid in picking_ids:
         if not pid or pid not in pickings:
             continue
-        states = [m["state"] for m in env.table("stock.move").values() if m["picking_id"] == pid]
+        states = [m["state"] for m in env.lookup("stock.move", "picking_id", pid)]
         pick = pickings[pid]
         env.db.remember("stock.picking", pid)
         if not states:
@@ -337,9 +355,8 @@ def _refresh_pickings(env: Env, picking_ids: set[int]) -> None:
 
 
 def cancel_pickings(env: Env, picking_ids: list[int]) -> None:
-    moves = env.table("stock.move")
-    for mv in list(moves.values()):
-        if mv["picking_id"] in picking_ids and mv["state"] not in ("done", "cancel"):
+    for mv in picking_moves(env, picking_ids):
+        if mv["state"] not in ("done", "cancel"):
             _unreserve(env, mv)
             env.db.remember("stock.move", mv["id"])
             mv.update(state="cancel", quantity=0.0, picked=False)
@@ -380,7 +397,7 @@ move.on_write.append(_on_move_write)
 @picking.method()
 def action_confirm(records: Records) -> bool:
     env = records.env
-    moves = [m for m in env.table("stock.move").values() if m["picking_id"] in records.ids]
+    moves = picking_moves(env, records.ids)
     for mv in moves:
         if mv["state"] == "draft":
             env.db.remember("stock.move", mv["id"])
@@ -392,8 +409,7 @@ def action_confirm(records: Records) -> bool:
 @picking.method()
 def action_assign(records: Records) -> bool:
     env = records.env
-    reserve(env, [m["id"] for m in env.table("stock.move").values()
-                  if m["picking_id"] in records.ids])  # fmt: skip
+    reserve(env, [m["id"] for m in picking_moves(env, records.ids)])
     return True
 
 
@@ -409,10 +425,7 @@ def action_cancel(records: Records) -> bool:
 def button_validate(records: Records) -> Any:
     env = records.env
     pickings = env.ensure("stock.picking", records.ids)
-    moves_of = {
-        p["id"]: [m for m in env.table("stock.move").values() if m["picking_id"] == p["id"]]
-        for p in pickings
-    }
+    moves_of = {p["id"]: env.lookup("stock.move", "picking_id", p["id"]) for p in pickings}
     draft = [p["id"] for p in pickings if p["state"] == "draft"]
     if draft:
         action_confirm(Records(env, "stock.picking", draft))
