@@ -48,6 +48,12 @@ PRODUCT_ENTITY_TYPE_ID = 4
 _PARAM = re.compile(r"%(\w+)")
 
 
+#: Paths served outside `/V1/`: the asynchronous (bulk) web API.
+ASYNC_PREFIXES = ("async/V1/", "async/bulk/V1/")
+#: Magento's default cap on operations in one bulk request.
+BULK_LIMIT = 5000
+
+
 @dataclass(frozen=True)
 class MagentoAuth:
     """How to authenticate; secrets stay out of `repr`."""
@@ -279,10 +285,24 @@ class MagentoClient:
             "store_codes": [c.get("code") for c in configs if isinstance(c, dict)],
         }
 
+    def bulk(self, path: str, bodies: list[Any]) -> dict[str, Any]:
+        """Queue many writes at once through Magento's asynchronous bulk API.
+
+        `POST /rest/<store>/async/bulk/V1/<path>` with one body per operation (at most
+        5,000); the answer's `bulk_uuid` is followed with `get(f"bulk/{uuid}/status")`.
+        """
+        if not bodies:
+            raise ValueError("a bulk needs at least one operation")
+        if len(bodies) > BULK_LIMIT:
+            raise ValueError(f"at most {BULK_LIMIT} operations per bulk, got {len(bodies)}")
+        return dict(self.post(f"async/bulk/V1/{path.lstrip('/')}", bodies))
+
     # -- transport -------------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
         path = path.lstrip("/")
+        if path.startswith(ASYNC_PREFIXES):
+            return f"{self.base_url}/rest/{self.store_code}/{path}"
         if path.startswith("V1/"):
             path = path[3:]
         return f"{self.base_url}/rest/{self.store_code}/V1/{path}"

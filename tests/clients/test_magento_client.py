@@ -355,3 +355,26 @@ def test_fail_twice_then_succeed(magento):
         with pytest.raises(RetryableError):
             c.store_views()
     assert c.store_views()[0]["code"] == "default"
+
+
+def test_bulk_queues_operations_and_reports_each_outcome(magento):
+    import time
+
+    api = client(magento)
+    good = {"product": {"sku": "BULK-1", "name": "Bulk one", "attribute_set_id": 4}}
+    good["product"].update(price=9.5, type_id="simple")
+    bad = {"product": {"sku": "BULK-2", "attribute_set_id": 4, "price": 1, "type_id": "simple"}}
+    answer = api.bulk("products", [good, bad])
+    assert answer["errors"] is False and len(answer["request_items"]) == 2
+    deadline = time.monotonic() + 10
+    while True:
+        status = api.get(f"bulk/{answer['bulk_uuid']}/status")
+        ops = status["operations_list"]
+        if all(op["status"] != 4 for op in ops) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert [op["status"] for op in ops] == [1, 3]
+    assert "must be set" in ops[1]["result_message"]
+    assert api.product("BULK-1")["name"] == "Bulk one"
+    with pytest.raises(ValueError, match="at most 5000"):
+        api.bulk("products", [good] * 5001)
