@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from celery.schedules import crontab
+from croniter import croniter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -16,28 +16,18 @@ GLOBAL_DEFAULTS: tuple[tuple[str, int | None, str | None], ...] = (
 )
 
 
-def parse_crontab(expr: str) -> crontab:
-    """Five fields, as cron has them: minute hour day-of-month month day-of-week."""
-    parts = expr.split()
-    if len(parts) != 5:
-        raise ValueError(f"a crontab has five fields, got {expr!r}")
-    minute, hour, day_of_month, month, day_of_week = parts
-    return crontab(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month,
-        day_of_week=day_of_week,
-    )
+def parse_crontab(expr: str) -> str:
+    """Five fields, as cron has them: minute hour day-of-month month day-of-week (UTC)."""
+    if len(expr.split()) != 5 or not croniter.is_valid(expr):
+        raise ValueError(f"not a five-field crontab: {expr!r}")
+    return expr
 
 
 def next_run(schedule: Schedule, after: datetime) -> datetime:
     if schedule.interval_seconds is not None:
         return after + timedelta(seconds=schedule.interval_seconds)
     assert schedule.crontab is not None
-    cron = parse_crontab(schedule.crontab)
-    cron.nowfun = lambda: after
-    return after + cron.remaining_estimate(after)
+    return croniter(parse_crontab(schedule.crontab), after).get_next(datetime)
 
 
 def due(session: Session, now: datetime) -> list[Schedule]:

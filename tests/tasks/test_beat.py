@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bridge import db
@@ -50,6 +51,8 @@ def test_crontab_next_run():
     start = utcnow().replace(hour=4, minute=0, second=0, microsecond=0)
     nxt = schedules.next_run(sched, start)
     assert (nxt.hour, nxt.minute) == (3, 17) and nxt.date() == (start + timedelta(days=1)).date()
+    with pytest.raises(ValueError, match="five-field crontab"):
+        schedules.parse_crontab("61 * * * *")
 
 
 def test_only_one_scheduler_holds_the_lock(redis_url, pg_state_db):
