@@ -91,6 +91,9 @@ class Connection(Timestamps, Base):
     cancel_credit_memo: Mapped[bool] = mapped_column(default=True)
     # No column default: SQLAlchemy would put it in place of an explicit None ("never").
     log_retention_days: Mapped[int | None] = mapped_column()
+    #: Odoo warehouse code -> Magento MSI source code. Empty: the first warehouse feeds
+    #: `default`, which is also the only place stock goes when Magento runs without MSI.
+    stock_sources: Mapped[dict[str, str] | None] = mapped_column(JSONType)
 
     channel: Mapped[Channel] = relationship(back_populates="connections", lazy="joined")
 
@@ -107,6 +110,7 @@ class Connection(Timestamps, Base):
             "refund_sync": self.refund_sync,
             "cancel_credit_memo": self.cancel_credit_memo,
             "log_retention_days": self.log_retention_days,
+            "stock_sources": dict(self.stock_sources or {}),
         }
 
     def __repr__(self) -> str:
