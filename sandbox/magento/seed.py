@@ -5,7 +5,8 @@ The recordings are in `<repo>/../shared/fixtures/magento/oca-connector-magento-1
 Each file is `{request: {method, endpoint, query, ...}, status, response}`; we keep the
 latest full answer per record. What the recordings lack but every Luma store has
 (standard customer groups, attribute sets, payment methods) is added by hand, in
-the shapes of the 2.4.9 REST schema.
+the shapes of the 2.4.9 REST schema. MH01's fifteen children were not recorded either:
+they are derived from its recorded links and Luma's sample-data conventions (`mh01_children`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sandbox.magento.catalog import STOCK_ITEM_DEFAULTS
 from sandbox.magento.store import KEYS, MagentoStore
 
 ENV_VAR = "BRIDGE_MAGENTO_FIXTURES"
@@ -135,6 +137,79 @@ SOURCES = [
     }
 ]
 
+#: MH01's size and colour choices (its recorded configurable_product_options), in the order
+#: Luma numbers its children: size outer, colour inner.
+MH01_SIZES = {"XS": 5593, "S": 5594, "M": 5595, "L": 5596, "XL": 5597}
+MH01_COLORS = {"Black": 5476, "Gray": 5479, "Orange": 5483}
+
+
+def mh01_children(parent: dict[str, Any]) -> list[dict[str, Any]]:
+    """The simple products MH01 links (ids 53-67): DERIVED, not recorded.
+
+    The recording of MH01 lists `configurable_product_links` 53..67 but none of those
+    products was fetched. These records follow Luma's sample data as the recorded sibling
+    MH09-L-Blue shows it: SKU `MH01-<size>-<colour>`, name `<parent name>-<size>-<colour>`,
+    the parent's attribute set, dates, description, tax class and first category, weight 1,
+    visibility 1 (not visible individually), select values as option-id strings; price 52
+    is Luma's price for the Chaz Kangeroo Hoodie. Stock 100 in stock; no images.
+    """
+    links = (parent.get("extension_attributes") or {}).get("configurable_product_links") or []
+    combos = [(size, color) for size in MH01_SIZES for color in MH01_COLORS]
+    if len(links) != len(combos):
+        return []
+    custom = {a["attribute_code"]: a["value"] for a in parent.get("custom_attributes") or []}
+    category = parent["extension_attributes"]["category_links"][0]["category_id"]  # "15"
+    children = []
+    for product_id, (size, color) in zip(links, combos, strict=True):
+        suffix = f"{size}-{color}"
+        name = f"{parent['name']}-{suffix}"
+        attributes = {
+            "options_container": "container2",
+            "msrp_display_actual_price_type": "0",
+            "url_key": f"{custom.get('url_key') or parent['sku'].lower()}-{suffix.lower()}",
+            "required_options": "0",
+            "has_options": "0",
+            "tax_class_id": custom.get("tax_class_id", "2"),
+            "category_ids": [category],
+            "description": custom.get("description"),
+            "size": str(MH01_SIZES[size]),
+            "color": str(MH01_COLORS[color]),
+        }
+        # In Magento's key order (item_id, product_id, stock_id, qty, is_in_stock, ...).
+        ids = {"item_id": product_id, "product_id": product_id, "stock_id": 1}
+        stock = {**ids, "qty": 100, "is_in_stock": True, **STOCK_ITEM_DEFAULTS}
+        children.append(
+            {
+                "id": product_id,
+                "sku": f"{parent['sku']}-{suffix}",
+                "name": name,
+                "attribute_set_id": parent["attribute_set_id"],
+                "price": 52,
+                "status": 1,
+                "visibility": 1,
+                "type_id": "simple",
+                "created_at": parent["created_at"],
+                "updated_at": parent["updated_at"],
+                "weight": 1,
+                "extension_attributes": {
+                    "website_ids": [1],
+                    "category_links": [{"position": 0, "category_id": category}],
+                    "stock_item": stock,
+                },
+                "product_links": [],
+                "options": [],
+                "media_gallery_entries": [],
+                "tier_prices": [],
+                "custom_attributes": [
+                    {"attribute_code": code, "value": value}
+                    for code, value in attributes.items()
+                    if value is not None
+                ],
+            }
+        )
+    return children
+
+
 #: endpoint prefix of a recorded GET -> sandbox kind.
 _BY_ITEM = {
     "customerGroups": "customer_groups",
@@ -210,6 +285,11 @@ def seed(store: MagentoStore, root: Path | None = None) -> None:
     store.load("sources", SOURCES)
     for kind, by_key in items.items():
         store.load(kind, by_key.values())
+    parent = store.get("products", "MH01")
+    known = {p.get("id") for p in store.list("products")}
+    derived = [c for c in mh01_children(parent or {}) if c["id"] not in known]
+    store.load("products", derived)
+    store.load("stock_items", [c["extension_attributes"]["stock_item"] for c in derived])
     for product in store.list("products"):  # the default source mirrors the legacy stock
         item = store.get("stock_items", product.get("id") or 0) or (
             (product.get("extension_attributes") or {}).get("stock_item") or {}

@@ -118,6 +118,7 @@ def seed(db: Database, login: str = "admin") -> None:
                 },
             ],
         )
+        env.create("product.category", [{"name": "All", "complete_name": "All"}])
         env.create(
             "product.template",
             [

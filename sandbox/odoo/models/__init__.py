@@ -5,6 +5,7 @@ from __future__ import annotations
 from sandbox.odoo.models import (
     account,
     base,
+    combo,
     crm,
     delivery,
     inventory,
@@ -19,8 +20,8 @@ from sandbox.odoo.models import (
 from sandbox.odoo.registry import Model
 
 MODULES = (
-    base, account, crm, product, variants, delivery, partner, stock, inventory, sale, invoicing,
-    mail,
+    base, account, crm, product, variants, combo, delivery, partner, stock, inventory, sale,
+    invoicing, mail,
 )  # fmt: skip
 
 
