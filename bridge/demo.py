@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.rule import Rule
 
-from bridge import db, demo_fulfillment, demo_orders
+from bridge import db, demo_fulfillment, demo_orders, demo_products
 from bridge.cli.common import console, err_console
 from bridge.cli.render import outcome_table
 from bridge.clients.magento import MagentoAuth
@@ -148,10 +148,13 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     if changed:
         err_console.print(f"[red]✗[/red] the second run changed {changed} record(s)")
         return 1
-    console.print(Rule("customers and orders"))
     with db.session_scope() as session:
         conn = session.get(Connection, conn_id)
         magento, odoo = magento_client(conn), odoo_client(conn)
+    console.print(Rule("products and stock, both ways"))
+    if not demo_products.run(conn_id, odoo, magento, _run, lambda on: _auto_apply(conn_id, on)):
+        return 1
+    console.print(Rule("customers and orders"))
     demo_orders.prepare(magento, magento_sandbox.url, odoo)
     if not demo_orders.run(conn_id, odoo, _run):
         return 1
@@ -161,6 +164,14 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     console.print(Rule())
     console.print("[green]Demo finished:[/green] every step ran through the queue and a worker.")
     return 0
+
+
+def _auto_apply(conn_id: int, on: bool) -> None:
+    """The merchant's "apply inventory counts at once" setting."""
+    with db.session_scope() as session:
+        conn = session.get(Connection, conn_id)
+        assert conn is not None
+        conn.inventory_auto_apply = on
 
 
 def _run(

@@ -18,6 +18,10 @@ Options read:
 - ``BRIDGE_VISIBILITY_TIMEOUT``: seconds before Redis hands an unacknowledged task (its
   worker died) to another worker. Default: twice the longest retry plus task time, at
   least an hour. Keep it above both, or a task waiting for its retry runs twice.
+- ``BRIDGE_PRODUCT_BULK_MIN``: products waiting at once from which an export goes
+  through Magento's asynchronous bulk API instead of one save per product. Default 50.
+- ``BRIDGE_PRODUCT_FLUSH_DELAY``: seconds between Odoo's product webhook and the export
+  of the drafts, so a burst of edits coalesces into one Magento write. Default 2.
 - ``BRIDGE_FIXTURES_DIR``: recorded Magento payloads seeding the Magento sandbox.
 """
 
@@ -38,6 +42,8 @@ class Settings(BaseSettings):
     broker_url: str = "redis://127.0.0.1:6379/0"
     secret_key: SecretStr | None = None
     task_time_limit: int = 600
+    product_bulk_min: int = 50
+    product_flush_delay: float = 2.0
     retry_max: int = 8
     retry_backoff_base: float = 5.0
     retry_backoff_max: int = 600

@@ -93,3 +93,18 @@ def _finish(log_id: int, reason: str) -> None:
         entry = session.get(SyncLog, log_id)
         if entry is not None:
             logbook.mark_failed(entry, reason)
+
+
+def run_page(task: Task, log_id: int, handler: Handler, records: str) -> str:
+    """`run_log` for a page log; a page that failed for good takes its waiting records
+    (the log ids under `records` in its payload) with it, each saying why."""
+    state = run_log(task, log_id, handler)
+    if state == "failed":
+        with session_scope() as session:
+            page = session.get(SyncLog, log_id)
+            if page is not None:
+                for entry in logbook.unfinished_logs(
+                    session, (page.payload or {}).get(records, [])
+                ):
+                    logbook.mark_failed(entry, f"its page (log {log_id}) failed: {page.reason}")
+    return state

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
-from bridge.sync import logbook
-from tasks import customers, fulfillment, maintenance, orders, setup
+from bridge.sync import logbook, product_feed, stock
+from bridge.sync import product_import as product_import_use_case
+from tasks import (
+    customers,
+    fulfillment,
+    inventory,
+    maintenance,
+    orders,
+    product_import,
+    products,
+    setup,
+)
 from tasks.outbox import Job, enqueue, send
 
 #: Scheduled jobs by name, as stored in Schedule.job.
@@ -14,7 +24,64 @@ JOBS: dict[str, Job] = {
     "import_customers": Job(customers.pull, "customers.pull", Direction.MAGENTO_TO_ODOO),
     "import_orders": Job(orders.pull, "orders.pull", Direction.MAGENTO_TO_ODOO),
     "sync_fulfillment": Job(fulfillment.poll, "fulfillment.poll", Direction.ODOO_TO_MAGENTO),
+    "sync_products": Job(products.poll, "products.poll", Direction.ODOO_TO_MAGENTO),
+    "import_products": Job(product_import.pull, "products.pull", Direction.MAGENTO_TO_ODOO),
+    "sync_stock": Job(inventory.poll, stock.POLL, Direction.ODOO_TO_MAGENTO),
+    "import_stock": Job(inventory.pull, stock.PULL, Direction.MAGENTO_TO_ODOO),
 }
+
+#: One Magento product (an event's, or a failed product log run again, read afresh).
+IMPORT_SKU_JOB = Job(
+    product_import.import_sku, product_import_use_case.ENTITY, Direction.MAGENTO_TO_ODOO
+)
+
+
+def product_import_job(sku: str, deleted: bool = False, event: object = None) -> Job:
+    """The import of one Magento product an event named; enqueue it with `key=sku`.
+
+    No draft: the log is queued at once and left done (or failed) as the audit trail.
+    """
+    payload = {"sku": sku, "event": event, "deleted": deleted}
+    return Job(IMPORT_SKU_JOB.task, IMPORT_SKU_JOB.entity, IMPORT_SKU_JOB.direction, payload)
+
+
+#: Claims the drafts waiting and exports them; Odoo's webhook sends it a moment after a
+#: change, so a burst of edits coalesces into the drafts first.
+FLUSH_PRODUCTS_JOB = Job(products.flush, "products.flush", Direction.ODOO_TO_MAGENTO)
+
+
+def product_export_job(
+    template_ids: list[int] | None = None, since: str | None = None, mode: str | None = None
+) -> Job:
+    """An Odoo product poll: every change since the cursor, since a date, or some templates.
+
+    `mode` "bulk" or "single" forces how the drafts go to Magento.
+    """
+    job = JOBS["sync_products"]
+    options = (("template_ids", template_ids), ("since", since), ("mode", mode))
+    payload = {k: v for k, v in options if v}
+    return Job(job.task, job.entity, job.direction, payload or None)
+
+
+def stock_poll_job(skus: list[str] | None = None, since: str | None = None) -> Job:
+    """Odoo's stock changes since the cursor (or since a date, or of some SKUs) to Magento."""
+    job = JOBS["sync_stock"]
+    payload = {k: v for k, v in (("skus", skus), ("since", since)) if v}
+    return Job(job.task, job.entity, job.direction, payload or None)
+
+
+def stock_pull_job(skus: list[str] | None = None) -> Job:
+    """Magento's quantities of the bound SKUs (or of some) to Odoo, where they changed."""
+    job = JOBS["import_stock"]
+    return Job(job.task, job.entity, job.direction, {"skus": skus} if skus else None)
+
+
+def stock_apply_job(items: list[dict[str, object]]) -> Job:
+    """Magento quantities an event named (`{sku, source_code, quantity}`) counted in Odoo.
+
+    Enqueue it with the connection id; the log keeps the raw items.
+    """
+    return inventory.apply_job(items)
 
 
 def fulfillment_job(order_ids: list[int] | None = None) -> Job:
@@ -64,6 +131,24 @@ def job_for_log(entry: SyncLog) -> Job | None:
         return pull_job("customers", keys=[entry.key])
     if entry.entity.startswith("fulfillment.") and entry.entity != "fulfillment.poll":
         return Job(fulfillment.run, entry.entity, Direction.ODOO_TO_MAGENTO)
+    if entry.entity == FLUSH_PRODUCTS_JOB.entity:
+        return FLUSH_PRODUCTS_JOB
+    if entry.entity == product_feed.ENTITY and entry.payload:
+        return product_export_job([int(entry.payload["template_id"])])
+    if entry.entity == "products.page":
+        return Job(products.export, entry.entity, Direction.ODOO_TO_MAGENTO)
+    if entry.entity == IMPORT_SKU_JOB.entity:
+        return IMPORT_SKU_JOB
+    if entry.entity == product_import_use_case.PAGE_ENTITY:
+        return Job(product_import.import_page, entry.entity, Direction.MAGENTO_TO_ODOO)
+    if entry.entity in (stock.PUSH, stock.APPLY):
+        task = inventory.push if entry.entity == stock.PUSH else inventory.apply
+        return Job(task, entry.entity, entry.direction)
+    if entry.entity == stock.TO_MAGENTO and entry.payload:
+        ids = entry.payload.get("product_ids") or [entry.payload.get("product_id")]
+        return inventory.push_job(product_ids=[int(i) for i in ids if i])
+    if entry.entity == stock.TO_ODOO and entry.payload:
+        return inventory.apply_job([entry.payload])
     if entry.entity in ("orders.page", "customers.page"):
         page = orders.import_page if entry.entity == "orders.page" else customers.import_page
         return Job(page, entry.entity, Direction.MAGENTO_TO_ODOO)

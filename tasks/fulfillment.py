@@ -17,8 +17,9 @@ from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext
 from bridge.sync.odoo_feed import FEEDS, Change, changes
+from tasks import inventory
 from tasks.base import run_log
-from tasks.outbox import Job, send
+from tasks.outbox import Job, enqueue, send
 from tasks.pulls import connection_of
 from workers.app import app
 
@@ -75,7 +76,13 @@ def _run(session: Session, entry: SyncLog) -> dict[str, Any]:
     conn = connection_of(session, entry)
     payload = entry.payload or {}
     ctx = FulfillmentContext(session, conn, magento_client(conn), odoo_client(conn))
-    return SYNCS[payload["kind"]](ctx, int(payload["odoo_id"]))
+    result = SYNCS[payload["kind"]](ctx, int(payload["odoo_id"]))
+    if result.get("stock_skus"):
+        # The shipment moved Magento's source: send Odoo's quantities of what it held. The
+        # outcome is committed first (SQLite lets one writer at a time).
+        session.commit()
+        enqueue(inventory.push_job(skus=result["stock_skus"]), conn.id)
+    return result
 
 
 @app.task(bind=True, name="tasks.fulfillment.poll")

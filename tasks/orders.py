@@ -16,8 +16,9 @@ from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
 from bridge.sync import logbook
 from bridge.sync.connections import odoo_client
-from bridge.sync.orders import OrderPage, import_orders, order_logs, unfinished_logs
-from tasks.base import run_log
+from bridge.sync.logbook import unfinished_logs
+from bridge.sync.orders import OrderPage, import_orders, order_logs
+from tasks.base import run_log, run_page
 from tasks.outbox import Job, send
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
@@ -78,19 +79,6 @@ def pull(self: Any, log_id: int) -> str:
     return run_log(self, log_id, _pull)
 
 
-def _fail_orders_of(page_id: int) -> None:
-    """A page that failed for good takes its waiting orders with it, each saying why."""
-    with session_scope() as session:
-        page = session.get(SyncLog, page_id)
-        if page is None:
-            return
-        for log in unfinished_logs(session, (page.payload or {}).get("order_logs", [])):
-            logbook.mark_failed(log, f"its page (log {page_id}) failed: {page.reason}")
-
-
 @app.task(bind=True, name="tasks.orders.import_page")
 def import_page(self: Any, log_id: int) -> str:
-    state = run_log(self, log_id, _import_page)
-    if state == "failed":
-        _fail_orders_of(log_id)
-    return state
+    return run_page(self, log_id, _import_page, "order_logs")

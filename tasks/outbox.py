@@ -34,8 +34,10 @@ class Job:
     payload: dict[str, Any] | None = None
 
 
-def enqueue(job: Job, connection_id: int | None, key: str | None = None) -> int:
-    """Write a queued log for `job` and send it; returns the log id."""
+def enqueue(
+    job: Job, connection_id: int | None, key: str | None = None, countdown: float | None = None
+) -> int:
+    """Write a queued log for `job` and send it (to run after `countdown` s); returns its id."""
     with session_scope() as session:
         entry = logbook.open_log(
             session,
@@ -47,13 +49,15 @@ def enqueue(job: Job, connection_id: int | None, key: str | None = None) -> int:
             state=LogState.QUEUED,
         )
         log_id = entry.id
-    send(job, log_id)
+    send(job, log_id, countdown)
     return log_id
 
 
-def send(job: Job, log_id: int) -> None:
+def send(job: Job, log_id: int, countdown: float | None = None) -> None:
     try:
-        job.task.apply_async(args=[log_id], retry=True, retry_policy={"max_retries": 2})
+        job.task.apply_async(
+            args=[log_id], countdown=countdown, retry=True, retry_policy={"max_retries": 2}
+        )
     except OperationalError as exc:
         reason = f"the broker at {_broker_hint()} cannot be reached: {exc}"
         with session_scope() as session:

@@ -10,6 +10,9 @@ TASK_MODULES = [
     "tasks.customers",
     "tasks.orders",
     "tasks.fulfillment",
+    "tasks.products",
+    "tasks.product_import",
+    "tasks.inventory",
 ]
 
 

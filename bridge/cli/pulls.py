@@ -21,6 +21,21 @@ Since = Annotated[
     str | None, typer.Option(help="Re-read records changed since 'YYYY-MM-DD[ HH:MM:SS]' (UTC).")
 ]
 Timeout = Annotated[float, typer.Option(help="Seconds to wait for the workers.")]
+Skus = Annotated[list[str] | None, typer.Option("--sku", help="Only this SKU (repeatable).")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print what would change on each side; change nothing.")
+]
+Direction = Annotated[
+    str, typer.Option(help="both, to-magento (Odoo's changes) or to-odoo (Magento's changes).")
+]
+DIRECTIONS = ("both", "to-magento", "to-odoo")
+
+
+def two_way_options(direction: str, since: str | None) -> str | None:
+    """Check `--direction` and complete a `--since` date to a Magento timestamp."""
+    if direction not in DIRECTIONS:
+        fail(f"--direction must be one of {', '.join(DIRECTIONS)}")
+    return since + " 00:00:00" if since and len(since) == 10 else since
 
 
 def run_pull(

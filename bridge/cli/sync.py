@@ -1,4 +1,4 @@
-"""`bridge sync fulfillment`: send Odoo's deliveries, invoices, cancellations and refunds."""
+"""`bridge sync fulfillment|products|stock`: sync now instead of waiting for the schedule."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from bridge.cli import sync_products, sync_stock
 from bridge.cli.common import console, fail
 from bridge.cli.jobs import run_job
 from bridge.cli.pulls import follow
@@ -16,7 +17,9 @@ from bridge.models import Binding
 from bridge.sync.connections import ConnectionNotFound, get_connection
 from tasks.dispatch import fulfillment_job
 
-app = typer.Typer(help="Send changes made in Odoo back to Magento.")
+app = typer.Typer(help="Sync changes between Odoo and Magento now, with a progress bar.")
+app.command("products")(sync_products.products)
+app.command("stock")(sync_stock.stock_command)
 
 
 @app.command("fulfillment")

@@ -12,6 +12,7 @@ from bridge.models.connection import (
 )
 from bridge.models.event import EventReceipt
 from bridge.models.schedule import Cursor, Schedule
+from bridge.models.stock_level import StockLevel
 from bridge.models.store import (
     AttributeSet,
     CustomerGroup,
@@ -41,6 +42,7 @@ __all__ = [
     "PaymentMethod",
     "Schedule",
     "ShippingMethod",
+    "StockLevel",
     "Store",
     "StoreView",
     "SyncLog",

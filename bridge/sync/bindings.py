@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.models import Binding
+from bridge.models import Binding, utcnow
 
 
 def by_keys(
@@ -87,5 +87,36 @@ def bind(
         fingerprint=fingerprint,
     )
     session.add(binding)
+    session.flush()
+    return binding
+
+
+def upsert(
+    session: Session,
+    connection_id: int,
+    entity: str,
+    magento_key: object,
+    odoo_model: str,
+    odoo_id: int,
+    fingerprint: str | None = None,
+) -> Binding:
+    """Bind, or move an existing binding of either side to this pair (a renamed SKU).
+
+    `fingerprint` None keeps the one stored.
+    """
+    key = str(magento_key)
+    binding = by_odoo_id(session, connection_id, entity, odoo_id) or by_keys(
+        session, connection_id, entity, [key]
+    ).get(key)
+    if binding is None:
+        return bind(session, connection_id, entity, key, odoo_model, odoo_id, fingerprint)
+    clash = by_keys(session, connection_id, entity, [key]).get(key)
+    if clash is not None and clash is not binding:
+        session.delete(clash)  # the SKU moved to another Odoo record: the old pair is stale
+        session.flush()
+    binding.magento_key, binding.odoo_model, binding.odoo_id = key, odoo_model, odoo_id
+    if fingerprint is not None:
+        binding.fingerprint = fingerprint
+    binding.synced_at = utcnow()
     session.flush()
     return binding

@@ -25,7 +25,7 @@ from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.setup import shipping_method_of_order
 from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
-from bridge.sync import bindings
+from bridge.sync import bindings, stock_levels
 
 PAID = ("paid", "in_payment")
 
@@ -160,8 +160,9 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
     # Magento answers the new id as a JSON string ("5").
     shipment_id = int(ctx.magento.post(f"order/{entity_id}/ship", body))
     _bind(ctx, "shipment", shipment_id, "stock.picking", picking_id)
+    stock_levels.expect_shipped(ctx.session, ctx.connection.id, wanted)
     return {"summary": f"Magento shipment {shipment_id}", "items": items,
-            "tracks": body.get("tracks", [])}  # fmt: skip
+            "tracks": body.get("tracks", []), "stock_skus": sorted(wanted)}  # fmt: skip
 
 
 def _carrier(ctx: FulfillmentContext, order: dict[str, Any]) -> tuple[str, str]:

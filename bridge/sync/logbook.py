@@ -55,6 +55,57 @@ def open_log(
     return log
 
 
+def record_logs(
+    session: Session,
+    connection_id: int,
+    entity: str,
+    keyed: list[tuple[str, dict[str, Any]]],
+    direction: Direction = Direction.MAGENTO_TO_ODOO,
+) -> list[int]:
+    """One queued log per record (key, raw payload); a log not yet run takes the newer one."""
+    keys = [key for key, _ in keyed]
+    waiting = {
+        log.key: log
+        for log in session.scalars(
+            select(SyncLog).where(
+                SyncLog.connection_id == connection_id,
+                SyncLog.entity == entity,
+                SyncLog.key.in_(keys),
+                SyncLog.state == LogState.QUEUED,
+            )
+        )
+    }
+    ids = []
+    for key, payload in keyed:
+        log = waiting.get(key)
+        if log is not None:
+            log.payload = payload
+        else:
+            log = open_log(
+                session,
+                connection_id=connection_id,
+                entity=entity,
+                direction=direction,
+                key=key,
+                payload=payload,
+                state=LogState.QUEUED,
+            )
+            waiting[key] = log
+        ids.append(log.id)
+    return ids
+
+
+def unfinished_logs(session: Session, log_ids: list[int]) -> list[SyncLog]:
+    """A page's record logs still to do (a retried page skips what it finished)."""
+    return list(
+        session.scalars(
+            select(SyncLog)
+            .where(SyncLog.id.in_(log_ids), SyncLog.state.in_(UNFINISHED))
+            .order_by(SyncLog.id)
+        )
+    )
+
+
 def failed_record(
     session: Session,
     *,

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.clients.errors import PermanentError
@@ -28,8 +27,6 @@ from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
 from bridge.models import (
     Connection,
-    Direction,
-    LogState,
     SyncLog,
 )
 from bridge.sync import bindings, logbook, order_refs
@@ -81,47 +78,8 @@ class _Pending:
 
 def order_logs(session: Session, connection_id: int, orders: list[dict[str, Any]]) -> list[int]:
     """One queued log per order, holding its raw payload; a log not yet run takes the newer one."""
-    keys = [str(o.get("increment_id") or o.get("entity_id") or "?") for o in orders]
-    waiting = {
-        log.key: log
-        for log in session.scalars(
-            select(SyncLog).where(
-                SyncLog.connection_id == connection_id,
-                SyncLog.entity == "order",
-                SyncLog.key.in_(keys),
-                SyncLog.state == LogState.QUEUED,
-            )
-        )
-    }
-    ids = []
-    for key, payload in zip(keys, orders, strict=True):
-        log = waiting.get(key)
-        if log is not None:
-            log.payload = payload
-        else:
-            log = logbook.open_log(
-                session,
-                connection_id=connection_id,
-                entity="order",
-                direction=Direction.MAGENTO_TO_ODOO,
-                key=key,
-                payload=payload,
-                state=LogState.QUEUED,
-            )
-            waiting[key] = log
-        ids.append(log.id)
-    return ids
-
-
-def unfinished_logs(session: Session, log_ids: list[int]) -> list[SyncLog]:
-    """The page's order logs still to do (a retried page skips what it finished)."""
-    return list(
-        session.scalars(
-            select(SyncLog)
-            .where(SyncLog.id.in_(log_ids), SyncLog.state.in_(logbook.UNFINISHED))
-            .order_by(SyncLog.id)
-        )
-    )
+    keyed = [(str(o.get("increment_id") or o.get("entity_id") or "?"), o) for o in orders]
+    return logbook.record_logs(session, connection_id, "order", keyed)
 
 
 def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:

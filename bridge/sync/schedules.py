@@ -60,6 +60,10 @@ CONNECTION_DEFAULTS: tuple[tuple[str, int], ...] = (
     ("import_orders", 300),
     ("import_customers", 900),
     ("sync_fulfillment", 60),
+    ("sync_products", 60),
+    ("import_products", 300),
+    ("sync_stock", 30),
+    ("import_stock", 300),
 )
 
 

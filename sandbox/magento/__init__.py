@@ -42,6 +42,8 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
     PUT    /__sandbox__/records/<kind>/<key>       merge fields into one record
     DELETE /__sandbox__/records/<kind>/<key>       remove one record
     POST   /__sandbox__/tokens/expire              revoke admin tokens ({"token": t} for one)
+    GET|DELETE /__sandbox__/stats                  requests served per "METHOD path" (DELETE
+                                                   zeroes them); reset zeroes them too
     POST   /__sandbox__/reset                      forget everything, seed again
     GET|POST /__sandbox__/msi                      {"enabled": false} removes the MSI routes;
                                                    reset restores the constructor's choice
@@ -109,6 +111,7 @@ class MagentoSandbox:
 
     def reseed(self) -> None:
         self.store.clear()
+        self.store.requests.clear()
         self.store.msi = self._msi
         if self._seed:
             seed_store(self.store)

@@ -770,6 +770,13 @@ class SandboxAdminApp:
                 self.store.msi = bool(_json_object(request).get("enabled"))
             if method in ("GET", "POST"):
                 return 200, {"enabled": self.store.msi}
+        if parts == ["stats"]:
+            if method == "DELETE":
+                self.store.requests.clear()
+            return 200, {
+                "requests": sum(self.store.requests.values()),
+                "by_route": dict(self.store.requests),
+            }
         if parts == ["reset"] and method == "POST":
             self.reseed()
             self.drops.clear()
@@ -823,6 +830,7 @@ def make_app(store: MagentoStore, faults: Faults, reseed: Callable[[], None]) ->
         path = environ.get("PATH_INFO", "")
         if path.startswith("/__sandbox__/") and path != FAULTS_PATH:
             return admin(environ, start_response)
+        store.count_request(environ.get("REQUEST_METHOD", "GET"), _raw_path(environ))
         return rest(environ, start_response)
 
     return app

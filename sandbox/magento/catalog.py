@@ -33,7 +33,7 @@ import re
 import time
 from typing import Any
 
-from sandbox.magento.store import MagentoStore
+from sandbox.magento.store import MagentoStore, copy_record
 
 PRODUCT_ENTITY_TYPE_ID = 4
 PRODUCT_MISSING = "The product that was requested doesn't exist. Verify the product and try again."
@@ -145,11 +145,10 @@ class Catalog:
         return record
 
     def _product_by_id(self, product_id: Any) -> dict[str, Any] | None:
-        return next((p for p in self.store.snapshot("products") if p.get("id") == product_id), None)
+        return self.store.find("products", "id", product_id)
 
     def _next_product_id(self) -> int:
-        ids = [p.get("id") for p in self.store.snapshot("products")]
-        return max([i for i in ids if isinstance(i, int)] + [0]) + 1
+        return self.store.largest("products", "id") + 1
 
     def save_product(self, body: Any, url_sku: str | None = None) -> dict[str, Any]:
         """`ProductRepository::save`: update the SKU when it exists, create it otherwise."""
@@ -158,11 +157,11 @@ class Catalog:
             raise CatalogError(
                 400, '"%fieldName" is required. Enter and try again.', {"fieldName": "product"}
             )
-        data = copy.deepcopy(data)
+        data = copy_record(data)
         if url_sku is not None and not data.get("sku"):
             data["sku"] = url_sku
         with self.store.locked():
-            current = self.store.get("products", url_sku or data.get("sku") or "")
+            current = self.store.peek("products", url_sku or data.get("sku") or "")
             record = self._merged(current, data)
             self._validate(record)
             if current is not None and current["sku"] != record["sku"]:
@@ -197,7 +196,7 @@ class Catalog:
             if record["price"] is None and type_id not in PRICED_TYPES:
                 record["price"] = 0  # a configurable or bundle has no price of its own
         else:
-            record = copy.deepcopy(current)
+            record = copy_record(current)
             record["updated_at"] = now
         for field in _PLAIN_FIELDS:
             if field in data:
@@ -227,7 +226,7 @@ class Catalog:
         return record
 
     def _validate(self, record: dict[str, Any]) -> None:
-        attribute_set = self.store.get("attribute_sets", record.get("attribute_set_id") or 0)
+        attribute_set = self.store.peek("attribute_sets", record.get("attribute_set_id") or 0)
         if attribute_set is None or attribute_set.get("entity_type_id") != PRODUCT_ENTITY_TYPE_ID:
             raise CatalogError(
                 400, "Invalid product data: %1", ["Invalid attribute set entity type"]
@@ -297,7 +296,7 @@ class Catalog:
             return str(item["item_id"])
 
     def _mirror_to_default_source(self, sku: str, item: dict[str, Any]) -> None:
-        if self.store.get("sources", "default") is None:
+        if self.store.peek("sources", "default") is None:
             return
         self.store.put(
             "source_items",
@@ -321,12 +320,7 @@ class Catalog:
         return product
 
     def _next_option_id(self) -> int:
-        ids = [
-            o.get("id")
-            for p in self.store.snapshot("products")
-            for o in (p.get("extension_attributes") or {}).get("configurable_product_options") or []
-        ]
-        return max([i for i in ids if isinstance(i, int)] + [0]) + 1
+        return self.store.largest("products", "option_id") + 1
 
     def _numbered_options(self, product: dict[str, Any], options: list[dict]) -> list[dict]:
         numbered, next_id = [], self._next_option_id()
@@ -434,7 +428,22 @@ class Catalog:
     # -- EAV attributes --------------------------------------------------------------------------
 
     def attribute(self, code: str) -> dict[str, Any]:
+        """`ProductAttributeRepository::get`: by code, or by id when the "code" is numeric.
+
+        `Eav\\Model\\Config::getAttribute` maps a numeric code to the attribute of that id
+        (`_getAttributeReference`, else `createAttributeByAttributeCode` loads by id), so
+        `GET /V1/products/attributes/93` answers the attribute a configurable option names.
+        """
         record = self.store.get("product_attributes", code)
+        if record is None and code.isdigit():
+            record = next(
+                (
+                    r
+                    for r in self.store.snapshot("product_attributes")
+                    if str(r.get("attribute_id")) == code
+                ),
+                None,
+            )
         if record is None:
             raise CatalogError(
                 404,
@@ -479,7 +488,9 @@ class Catalog:
                 )
             new_id = self._next_option_value()
             options.append({"label": label, "value": str(new_id)})
-            self.store.update("product_attributes", code, {"options": options})
+            self.store.update(
+                "product_attributes", attribute["attribute_code"], {"options": options}
+            )
             return str(new_id)
 
     def _next_option_value(self) -> int:
@@ -528,10 +539,10 @@ class Catalog:
                 }
                 self.store.put("source_items", record)
                 if item["source_code"] == "default":
-                    self._mirror_to_legacy(record)
+                    self.mirror_to_legacy(record)
         return []
 
-    def _mirror_to_legacy(self, source_item: dict[str, Any]) -> None:
+    def mirror_to_legacy(self, source_item: dict[str, Any]) -> None:
         product = self.store.get("products", source_item["sku"])
         if product is None:
             return

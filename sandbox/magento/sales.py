@@ -7,7 +7,8 @@ real refusal texts (`Magento\\Sales\\Model\\...`):
   `Shipment\\Validation\\QuantityValidator`): a requested quantity is clamped to what is
   left to ship, an item with nothing left is left out, and an empty shipment is refused.
   No items at all means "everything left". A configurable ships by its PARENT item id:
-  the child is a dummy that follows its parent (asked for alone, nothing ships).
+  the child is a dummy that follows its parent (asked for alone, nothing ships). With MSI
+  the shipped quantities leave the `default` source (`SourceDeductionService`).
 - invoice (`InvoiceOrder`, `InvoiceService::prepareInvoice`, `Validation\\CanInvoice`,
   `InvoiceQuantityValidator`): more than the uninvoiced quantity is refused, not clamped.
   Offline methods (check/money order, ...) and captured invoices are paid at once.
@@ -35,6 +36,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from sandbox.magento.catalog import Catalog
 from sandbox.magento.store import MagentoStore
 
 OFFLINE_METHODS = frozenset({"checkmo", "banktransfer", "cashondelivery", "purchaseorder", "free"})
@@ -392,6 +394,21 @@ class Sales:
 
     # -- ship ------------------------------------------------------------------------------------
 
+    def _deduct_from_source(self, sku: str, qty: float) -> None:
+        """MSI's `SourceDeductionService`: a shipment takes its quantities off the source it
+        ships from (the `default` source in single-source mode), and the legacy stock item
+        follows. Without MSI the stock was taken when the order was placed."""
+        if not getattr(self.store, "msi", True):
+            return
+        record = self.store.get("source_items", f"{sku}\x00default")
+        if record is None:
+            return
+        record["quantity"] = max(0.0, float(record["quantity"]) - qty)
+        if record["quantity"] <= 0:
+            record["status"] = 0  # out of stock at this source
+        self.store.put("source_items", record)
+        Catalog(self.store).mirror_to_legacy(record)
+
     def ship(self, order_id: int, body: dict[str, Any]) -> int:
         with self.store.locked():
             order = self._get("orders", order_id)
@@ -450,6 +467,7 @@ class Sales:
                     }
                 )
                 by_id[item["item_id"]]["qty_shipped"] = _f(item.get("qty_shipped")) + qty
+                self._deduct_from_source(str(item.get("sku") or ""), qty)
             for n, track in enumerate(tracks):
                 shipment["tracks"].append(
                     {

@@ -121,7 +121,10 @@ def test_odoo_webhook_needs_the_token_and_starts_one_poll(
     first = requests.post(url, json=body, params={"token": secret}, timeout=5)
     assert first.status_code == 202 and first.json()["result"] == "queued fulfillment poll"
     second = requests.post(url, json=body, params={"token": secret}, timeout=5)
-    assert second.json() == {"result": "a poll is already queued", "log": first.json()["log"]}
+    assert second.json() == {
+        "result": "a fulfillment poll is already queued",
+        "log": first.json()["log"],
+    }
 
 
 def test_an_odoo_delivery_webhook_ships_in_magento(

@@ -126,6 +126,18 @@ def test_attributes_are_seeded_from_the_recorded_mh01(magento):
         api.get("products/attributes/nope")
 
 
+def test_an_attribute_is_also_found_by_its_id(magento):
+    """A configurable option names only `attribute_id`; Magento's getAttribute loads by id."""
+    api = client(magento)
+    by_id = api.get("products/attributes/93")
+    assert by_id == api.get("products/attributes/color")
+    assert api.get("products/attributes/152")["attribute_code"] == "size"
+    new_id = api.post("products/attributes/152/options", {"option": {"label": "XXL"}})
+    assert {"label": "XXL", "value": new_id} in api.get("products/attributes/size")["options"]
+    with pytest.raises(NotFoundError, match='"99999" attributeCode'):
+        api.get("products/attributes/99999")
+
+
 def test_attribute_option_creation_answers_the_new_id_as_a_string(magento):
     api = client(magento)
     new_id = api.post("products/attributes/color/options", {"option": {"label": "Teal"}})

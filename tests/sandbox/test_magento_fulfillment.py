@@ -85,6 +85,45 @@ def test_partial_shipment_then_the_rest(m2):
     ]
 
 
+def test_a_shipment_takes_its_quantities_off_the_default_source(magento, m2):
+    sku = "MH09-XS-Blue"
+    admin(
+        magento,
+        "POST",
+        "records/source_items",
+        {
+            "key": f"{sku}\x00default",
+            "sku": sku,
+            "source_code": "default",
+            "quantity": 5,
+            "status": 1,
+        },
+    )
+    m2.post(f"order/{ORDER}/ship", {"items": [{"order_item_id": 22, "qty": 1}]})
+    source = admin(magento, "GET", f"records/source_items/{sku}%00default")
+    assert source["quantity"] == 4
+    assert m2.get(f"stockItems/{sku}")["qty"] == 4  # the legacy stock item follows
+
+
+def test_without_msi_a_shipment_leaves_the_stock_alone(magento, m2):
+    sku = "MH09-XS-Blue"
+    admin(
+        magento,
+        "POST",
+        "records/source_items",
+        {
+            "key": f"{sku}\x00default",
+            "sku": sku,
+            "source_code": "default",
+            "quantity": 5,
+            "status": 1,
+        },
+    )
+    admin(magento, "POST", "msi", {"enabled": False})
+    m2.post(f"order/{ORDER}/ship", {"items": [{"order_item_id": 22, "qty": 1}]})
+    assert admin(magento, "GET", f"records/source_items/{sku}%00default")["quantity"] == 5
+
+
 def test_ship_without_items_ships_everything_left(m2):
     m2.post(f"order/{ORDER}/ship", {"items": [{"order_item_id": "22", "qty": "1.0"}]})  # recorded
     shipment_id = m2.post(f"order/{ORDER}/ship", {})

@@ -317,3 +317,31 @@ def refund_whole(odoo: Any, invoice: int) -> int:
     (note,) = odoo.search("account.move", [("reversed_entry_id", "=", invoice)])
     odoo.call("account.move", "action_post", [note])
     return note
+
+
+def test_a_shipment_bridge_made_is_not_counted_again_as_a_magento_stock_change(
+    shop: int, magento_sandbox: Any
+) -> None:
+    """MSI takes a shipment off the source; Odoo took it off at delivery: once is enough."""
+    from bridge.models import StockLevel
+    from bridge.sync import stock, stock_levels
+
+    sku = "MH09-XS-Blue"
+    magento, odoo = clients(shop)
+    magento.post(
+        "inventory/source-items",
+        {"sourceItems": [{"sku": sku, "source_code": "default", "quantity": 10, "status": 1}]},
+    )
+    with db.session_scope() as s:
+        stock_levels.record(s, shop, {(sku, "default"): 10.0})  # what both sides agreed on
+    deliver(odoo, OFFLINE)
+    [(kind, outcome)] = sync(shop)
+    assert kind == "shipment" and sku in outcome["stock_skus"]
+    assert magento.get(f"stockItems/{sku}")["qty"] == 9  # Magento's own deduction
+    with db.session_scope() as s:
+        level = s.query(StockLevel).filter_by(connection_id=shop, sku=sku).one()
+        assert level.quantity == 9.0
+        conn = s.get(Connection, shop)
+        ctx = stock.StockContext(s, conn, magento, odoo)
+        fresh = stock.incoming(ctx, stock.magento_quantities(ctx, [sku]))
+    assert fresh == []  # nothing new to count into Odoo
