@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -56,6 +57,26 @@ class ExportContext:
     def __post_init__(self) -> None:
         self.catalog = MagentoCatalog(self.magento)
 
+    @cached_property
+    def attribute_sets(self) -> dict[str, int]:
+        """Attribute set name (case-folded) -> Magento id, read once per page."""
+        rows = self.session.scalars(
+            select(AttributeSet).where(AttributeSet.connection_id == self.conn.id)
+        )
+        return {s.name.casefold(): s.magento_id for s in rows}
+
+    @cached_property
+    def website_ids(self) -> list[int] | None:
+        """The connection's active websites, read once per page."""
+        ids = self.session.scalars(
+            select(Website.magento_id).where(
+                Website.connection_id == self.conn.id,
+                Website.active.is_(True),
+                Website.magento_id > 0,
+            )
+        ).all()
+        return sorted(ids) or None
+
 
 @dataclass
 class Item:
@@ -89,6 +110,7 @@ def export_page(ctx: ExportContext, page: SyncLog, logs: list[SyncLog], *, bulk:
     uuids: list[str] = []
     if bulk:
         uuids = _bulk_phase(ctx, page, [i for i in items if i.values["kind"] != "bundle"])
+    exported: list[Item] = []
     for item in items:
         if item.error is None:
             _save_one(ctx, item, children_saved=bulk)
@@ -96,7 +118,7 @@ def export_page(ctx: ExportContext, page: SyncLog, logs: list[SyncLog], *, bulk:
             logbook.mark_failed(item.log, item.error)
             counts["failed"] += 1
             continue
-        _bind(ctx, item)
+        exported.append(item)
         logbook.mark_done(
             item.log,
             {
@@ -107,6 +129,7 @@ def export_page(ctx: ExportContext, page: SyncLog, logs: list[SyncLog], *, bulk:
             },
         )
         counts["exported"] += 1
+    _bind_all(ctx, exported)
     product_ids = sorted(
         {i for item in items if item.error is None for i in item.variant_ids.values()}
     )
@@ -172,31 +195,17 @@ def _prepare(
 
 def _attribute_set_id(ctx: ExportContext, template: dict[str, Any]) -> int:
     """The Magento attribute set named like the Odoo category, else "Default"."""
-    sets = {
-        s.name.casefold(): s.magento_id
-        for s in ctx.session.scalars(
-            select(AttributeSet).where(AttributeSet.connection_id == ctx.conn.id)
-        )
-    }
     category = template.get("categ_id")
     name = str(category[1]).rsplit("/", 1)[-1].strip() if category else ""
+    sets = ctx.attribute_sets
     return sets.get(name.casefold()) or sets.get("default") or 4
-
-
-def _website_ids(ctx: ExportContext) -> list[int] | None:
-    ids = ctx.session.scalars(
-        select(Website.magento_id).where(
-            Website.connection_id == ctx.conn.id, Website.active.is_(True), Website.magento_id > 0
-        )
-    ).all()
-    return sorted(ids) or None
 
 
 def _new_fields(ctx: ExportContext, item: Item, sku: str) -> dict[str, Any]:
     """What only a new Magento product gets: an update keeps the merchant's set and sites."""
     if sku in ctx.catalog.existing:
         return {}
-    return {"attribute_set_id": item.attribute_set_id, "website_ids": _website_ids(ctx)}
+    return {"attribute_set_id": item.attribute_set_id, "website_ids": ctx.website_ids}
 
 
 def _child_bodies(ctx: ExportContext, item: Item) -> list[tuple[str, dict[str, Any]]]:
@@ -314,20 +323,19 @@ def _outcomes(ctx: ExportContext, bulk: dict[str, Any]) -> dict[str, str | None]
     return outcome
 
 
-def _bind(ctx: ExportContext, item: Item) -> None:
-    bindings.upsert(
-        ctx.session,
-        ctx.conn.id,
-        "product_template",
-        item.values["sku"],
-        "product.template",
-        item.template_id,
-        fingerprint=item.fingerprint,
+def _bind_all(ctx: ExportContext, items: list[Item]) -> None:
+    """Bind the exported templates and their stocked variants, one write per entity."""
+    templates = {i.values["sku"]: (i.template_id, i.fingerprint) for i in items}
+    variants = {
+        sku: (product_id, None)
+        for i in items
+        for sku, product_id in i.variant_ids.items()
+        if not (i.values["kind"] == "bundle" and sku == i.values["sku"])  # a combo is not stocked
+    }
+    bindings.upsert_many(
+        ctx.session, ctx.conn.id, "product_template", "product.template", templates
     )
-    for sku, product_id in item.variant_ids.items():
-        if item.values["kind"] == "bundle" and sku == item.values["sku"]:
-            continue  # a combo is not stocked: only its parts are
-        bindings.upsert(ctx.session, ctx.conn.id, "product", sku, "product.product", product_id)
+    bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)
 
 
 def plan_export(
