@@ -105,21 +105,9 @@ def upsert(
     `fingerprint` None keeps the one stored.
     """
     key = str(magento_key)
-    binding = by_odoo_id(session, connection_id, entity, odoo_id) or by_keys(
-        session, connection_id, entity, [key]
-    ).get(key)
-    if binding is None:
-        return bind(session, connection_id, entity, key, odoo_model, odoo_id, fingerprint)
-    clash = by_keys(session, connection_id, entity, [key]).get(key)
-    if clash is not None and clash is not binding:
-        session.delete(clash)  # the SKU moved to another Odoo record: the old pair is stale
-        session.flush()
-    binding.magento_key, binding.odoo_model, binding.odoo_id = key, odoo_model, odoo_id
-    if fingerprint is not None:
-        binding.fingerprint = fingerprint
-    binding.synced_at = utcnow()
-    session.flush()
-    return binding
+    upsert_many(session, connection_id, entity, odoo_model, {key: (odoo_id, fingerprint)})
+    found = by_keys(session, connection_id, entity, [key])[key]
+    return found
 
 
 def upsert_many(

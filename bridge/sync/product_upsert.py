@@ -449,5 +449,5 @@ def _bind(ctx: ImportContext, item: Item) -> None:
         ctx.session, ctx.conn.id, "product_template", item.sku, "product.template",
         item.template_id or 0, fingerprint=item.fingerprint,
     )  # fmt: skip
-    for sku, variant_id in item.variant_ids.items():
-        bindings.upsert(ctx.session, ctx.conn.id, "product", sku, "product.product", variant_id)
+    variants = {sku: (variant_id, None) for sku, variant_id in item.variant_ids.items()}
+    bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)
