@@ -72,12 +72,26 @@ def _celery(args: list[str]) -> None:
 @sandbox_app.command("magento")
 def sandbox_magento(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
+    seed: Annotated[
+        str,
+        typer.Option(
+            help="luma: the project's own store; recordings: real recorded answers "
+            "(needs BRIDGE_MAGENTO_FIXTURES or ../shared/fixtures/magento)."
+        ),
+    ] = "luma",
 ) -> None:
     """Serve the Magento sandbox until stopped (Ctrl-C)."""
     from sandbox.magento import serve
+    from sandbox.magento.seed import SEEDS
+    from sandbox.magento.seed.recordings import RecordingsMissing
 
+    if seed not in SEEDS:
+        fail(f"unknown seed {seed!r}; choose one of {', '.join(SEEDS)}")
     console.print(f"Magento sandbox on http://127.0.0.1:{port} (Ctrl-C stops it)")
-    serve(port)
+    try:
+        serve(port, seed=seed)
+    except RecordingsMissing as exc:
+        fail(str(exc))
 
 
 @sandbox_app.command("odoo")

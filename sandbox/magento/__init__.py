@@ -1,4 +1,4 @@
-"""Magento 2 sandbox: an HTTP server speaking Magento's REST protocol, seeded from real recordings.
+"""Magento 2 sandbox: an HTTP server speaking Magento's REST protocol, with a Luma-like store.
 
 Start it in the foreground with `python -m sandbox.magento --port 8081` (or
 `bridge sandbox magento --port P`), or in-process with `MagentoSandbox().start()`.
@@ -76,6 +76,7 @@ from sandbox.magento.credentials import (
     OAUTH_CONSUMER_KEY,
     OAUTH_CONSUMER_SECRET,
 )
+from sandbox.magento.seed import DEFAULT as DEFAULT_SEED
 from sandbox.magento.seed import seed as seed_store
 from sandbox.magento.store import MagentoStore
 from sandbox.server import SandboxServer
@@ -99,11 +100,17 @@ class MagentoSandbox:
     """One sandbox: its store, its faults and its HTTP server on loopback."""
 
     def __init__(
-        self, port: int = 0, seed: bool = True, host: str = "127.0.0.1", msi: bool = True
+        self,
+        port: int = 0,
+        seed: bool | str = True,
+        host: str = "127.0.0.1",
+        msi: bool = True,
     ) -> None:
+        """`seed`: True for the project's own store ("luma"), "recordings" for the optional
+        recorded one (`sandbox.magento.seed`), False for an empty store."""
         self.store = MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD)
         self.faults = Faults()
-        self._seed = seed
+        self._seed = DEFAULT_SEED if seed is True else seed or None
         self._msi = msi
         self.reseed()
         self.app = make_app(self.store, self.faults, self.reseed)
@@ -114,7 +121,7 @@ class MagentoSandbox:
         self.store.requests.clear()
         self.store.msi = self._msi
         if self._seed:
-            seed_store(self.store)
+            seed_store(self.store, self._seed)
 
     @property
     def url(self) -> str:
@@ -141,9 +148,9 @@ class MagentoSandbox:
         self.stop()
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve(port: int, host: str = "127.0.0.1", seed: str = DEFAULT_SEED) -> None:
     """Serve in the foreground until Ctrl-C."""
-    sandbox = MagentoSandbox(port=port, host=host)
+    sandbox = MagentoSandbox(port=port, host=host, seed=seed)
     print(f"Magento sandbox on {sandbox.url}/rest/V1/ (credentials: sandbox.magento.credentials)")
     with contextlib.suppress(KeyboardInterrupt):
         sandbox.serve_forever()
