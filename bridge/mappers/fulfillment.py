@@ -124,6 +124,29 @@ def refund_body(
     return body
 
 
+def addressed_lines(
+    lines: Iterable[Mapping[str, Any]], order: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A Magento document's lines on the items Bridge addresses (`actionable_items`).
+
+    Magento writes an invoice or credit memo line for a configurable's child beside its
+    parent's, with the same quantity; Bridge addresses the parent only, so the child's
+    line is left out before comparing.
+    """
+    items = order.get("items") or []
+    configurable = {int(i["item_id"]) for i in items if i.get("product_type") == "configurable"}
+    folded = {
+        int(i["item_id"])
+        for i in items
+        if i.get("parent_item_id") and int(i["parent_item_id"]) in configurable
+    }
+    return [
+        {"order_item_id": line.get("order_item_id"), "qty": line.get("qty")}
+        for line in lines
+        if int(line.get("order_item_id") or 0) not in folded
+    ]
+
+
 def same_items(a: Iterable[Mapping[str, Any]], b: Iterable[Mapping[str, Any]]) -> bool:
     """Whether two item lists move the same quantities (to match an unbound Magento record)."""
 

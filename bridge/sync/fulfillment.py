@@ -73,14 +73,13 @@ def _recover(
     ctx: FulfillmentContext,
     entity: str,
     path: str,
-    entity_id: int,
+    order: dict[str, Any],
     items: list[dict[str, Any]],
 ) -> int | None:
     """A Magento record of this order, unclaimed, with exactly these items: ours, made before."""
     claimed = bindings.magento_keys(ctx.session, ctx.connection.id, entity)
-    for record in _existing(ctx, path, entity_id):
-        mine = [{"order_item_id": i.get("order_item_id"), "qty": i.get("qty")}
-                for i in record.get("items") or []]  # fmt: skip
+    for record in _existing(ctx, path, int(order["entity_id"])):
+        mine = fm.addressed_lines(record.get("items") or [], order)
         if str(record.get("entity_id")) not in claimed and fm.same_items(mine, items):
             return int(record["entity_id"])
     return None
@@ -151,7 +150,7 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
             wanted[sku] = wanted.get(sku, 0.0) + float(m["quantity"])
     entity_id, order = magento_order(ctx, m2o_id(picking["sale_id"]) or 0)
     whole = _items(fm.actionable_items(order, None), wanted, "delivery")
-    if (found := _recover(ctx, "shipment", "shipments", entity_id, whole)) is not None:
+    if (found := _recover(ctx, "shipment", "shipments", order, whole)) is not None:
         _bind(ctx, "shipment", found, "stock.picking", picking_id)
         return {"summary": f"bound to Magento shipment {found}, made before a crash"}
     items = _items(fm.actionable_items(order, "qty_shipped"), wanted, "delivery")
@@ -198,7 +197,7 @@ def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
         return {"summary": "online order: Magento invoiced it at checkout, nothing sent"}
     wanted = _invoiced_skus(ctx, move["invoice_line_ids"], order)
     whole = _items(fm.actionable_items(order, None), wanted, "invoice")
-    if (found := _recover(ctx, "invoice", "invoices", entity_id, whole)) is not None:
+    if (found := _recover(ctx, "invoice", "invoices", order, whole)) is not None:
         _bind(ctx, "invoice", found, "account.move", move_id)
         return {"summary": f"bound to Magento invoice {found}, made before a crash"}
     items = _items(fm.actionable_items(order, "qty_invoiced"), wanted, "invoice")
@@ -262,9 +261,9 @@ def sync_cancel(ctx: FulfillmentContext, sale_order_id: int) -> dict[str, Any]:
 def _refund_whole_invoice(
     ctx: FulfillmentContext, entity_id: int, order: dict[str, Any], invoice: dict[str, Any]
 ) -> int:
-    items = [{"order_item_id": i["order_item_id"], "qty": i["qty"]}
-             for i in invoice.get("items") or [] if float(i.get("qty") or 0)]  # fmt: skip
-    if (found := _recover(ctx, "refund", "creditmemos", entity_id, items)) is not None:
+    items = [i for i in fm.addressed_lines(invoice.get("items") or [], order)
+             if float(i.get("qty") or 0)]  # fmt: skip
+    if (found := _recover(ctx, "refund", "creditmemos", order, items)) is not None:
         return found
     shipping = float(invoice.get("shipping_amount") or 0)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=0, online=_online(ctx, order))
@@ -295,7 +294,7 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
         )
     wanted, shipping, adjustment = _refunded(ctx, note["invoice_line_ids"], order)
     whole = _items(fm.actionable_items(order, None), wanted, "credit note")
-    if (found := _recover(ctx, "refund", "creditmemos", entity_id, whole)) is not None:
+    if (found := _recover(ctx, "refund", "creditmemos", order, whole)) is not None:
         _bind(ctx, "refund", found, "account.move", credit_note_id)
         return {"summary": f"bound to Magento credit memo {found}, made before a crash"}
     items = _items(fm.actionable_items(order, "qty_refunded"), wanted, "credit note")
