@@ -3,6 +3,11 @@
 BRIDGE_SECRET_KEY may hold several keys separated by commas: the first encrypts,
 all decrypt, so a key can be rotated without losing stored secrets. A key that is
 not a Fernet key is treated as a passphrase and stretched with SHA-256.
+
+Without BRIDGE_SECRET_KEY the key lives in `BRIDGE_DATA_DIR/secret.key`. It is made
+once, by `ensure_key`, when a data dir is first used and holds no secret yet; it is
+never made anywhere else: a key file that went missing while encrypted secrets exist
+is an error naming it, not a new key that would leave those secrets unreadable.
 """
 
 from __future__ import annotations
@@ -29,23 +34,41 @@ def _as_fernet(key: str) -> Fernet:
         return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def _load_or_create_key_file(path: Path) -> str:
-    if path.exists():
-        return path.read_text().strip()
+def missing_key(path: Path) -> SecretError:
+    return SecretError(
+        f"the secret key file {path} is missing, and the stored credentials were encrypted "
+        "with it: restore the file (or set BRIDGE_SECRET_KEY to the key), or enter the "
+        "credentials again with `bridge connection add`"
+    )
+
+
+def ensure_key(has_secrets: bool, settings: Settings | None = None) -> None:
+    """Make the key file on first use: only while no encrypted secret exists yet.
+
+    With secrets stored and the file gone, nothing is made: whatever needs a secret then
+    fails naming the missing file (`cipher`), and commands that need none still work.
+    """
+    settings = settings or get_settings()
+    path = settings.secret_key_file
+    if settings.secret_key is not None or path.exists() or has_secrets:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return
     with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
-    return key
+        fh.write(Fernet.generate_key().decode() + "\n")
 
 
 def cipher(settings: Settings | None = None) -> MultiFernet:
     settings = settings or get_settings()
     if settings.secret_key is not None:
         raw = settings.secret_key.get_secret_value()
+    elif settings.secret_key_file.exists():
+        raw = settings.secret_key_file.read_text().strip()
     else:
-        raw = _load_or_create_key_file(settings.secret_key_file)
+        raise missing_key(settings.secret_key_file)
     keys = [k.strip() for k in raw.split(",") if k.strip()]
     if not keys:
         raise SecretError("BRIDGE_SECRET_KEY is empty")

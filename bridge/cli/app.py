@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from bridge.cli import connection, imports, logs, schedule, services, sync
+from bridge.cli.common import err_console
+from bridge.crypto import SecretError
 
-app = typer.Typer(
+
+class BridgeApp(typer.Typer):
+    """Typer, plus one rule for every command: a stored secret that cannot be read (key
+    missing or wrong) ends the command with the one line that names the cause."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SecretError as exc:
+            err_console.print(f"[red]✗[/red] {exc}", soft_wrap=True)
+            raise SystemExit(1) from None
+
+
+app = BridgeApp(
     help="Bridge keeps a Magento 2 store and an Odoo database in step.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,

@@ -7,7 +7,8 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from bridge import db
+from bridge import first_run
+from bridge.crypto import SecretError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -20,8 +21,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def ready_db() -> None:
-    """Bring the schema to the latest migration (a no-op when it already is)."""
+    """The data dir, the schema at the latest migration and the key (`bridge.first_run`)."""
     try:
-        db.upgrade()
+        first_run.prepare()
+    except SecretError as exc:
+        fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - any DB failure is reported as one line
         fail(f"the state database cannot be opened or migrated: {exc}")
