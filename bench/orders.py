@@ -7,7 +7,7 @@
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
 database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
 real `celery worker` (prefork) imports the orders. Setup (setup imports, tax,
-products, N orders made from recorded order 000000014: half paid online with
+products, N orders made from seeded order 000000014: half paid online with
 Braintree, half offline by check; guests and registered customers, a quarter of
 the orders from a repeat customer, by default one seen earlier in the same page)
 is not timed. Timed: from queueing the orders pull until
@@ -182,7 +182,7 @@ def customer_of(i: int, n: int, repeats: str) -> int:
 
 
 def load_orders(magento: Any, template: dict[str, Any], n: int, repeats: str) -> None:
-    """Replace the recorded orders with `n` made from the template, straight into the store.
+    """Replace the seeded orders with `n` made from the template, straight into the store.
 
     Even orders are paid online (Braintree), odd ones offline (check); even customers
     are registered, odd ones are guests.

@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.rule import Rule
 
-from bridge import db, demo_fulfillment, demo_orders, demo_products
+from bridge import db, demo_fulfillment, demo_orders, demo_products, first_run
 from bridge.cli.common import console, err_console
 from bridge.cli.render import outcome_table
 from bridge.clients.magento import MagentoAuth
@@ -89,7 +89,7 @@ def run_demo() -> int:
         console.print(f"Odoo sandbox     {odoo.url} (database {odoo.settings.db})")
         where = "embedded broker, worker thread" if embedded else f"{broker}, worker process"
         console.print(f"Pipeline         {where}; state in {os.environ['BRIDGE_DATABASE_URL']}")
-        db.upgrade()
+        first_run.prepare()
         with db.session_scope() as session:
             conn = add_connection(
                 session,
@@ -155,7 +155,7 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
     if not demo_products.run(conn_id, odoo, magento, _run, lambda on: _auto_apply(conn_id, on)):
         return 1
     console.print(Rule("customers and orders"))
-    demo_orders.prepare(magento, magento_sandbox.url, odoo)
+    demo_orders.prepare(magento, odoo)
     if not demo_orders.run(conn_id, odoo, _run):
         return 1
     console.print(Rule("back to Magento: shipments, invoices, cancellations"))

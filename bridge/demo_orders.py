@@ -1,17 +1,17 @@
 """The demo's order round: customers and orders, Magento -> Odoo, through the pipeline.
 
 Before it, the demo does in Odoo what a merchant does once (and the catalog sync
-will do): a sale tax at Magento's rate and the products the orders sell. It adds
-one card-paid (online) order to the Magento sandbox beside the recorded
-check/money-order (offline) ones, so both kinds show.
+would do): a sale tax at Magento's rate, the products the orders sell, and a
+pricelist in euros for the French store view's orders. The Magento sandbox's own
+seed holds offline (check, bank transfer) and card-paid (online, invoiced at
+checkout) orders, a guest, discounts, an edited order and one in euros.
 """
 
 from __future__ import annotations
 
-import copy
+from dataclasses import dataclass
 from typing import Any
 
-import requests
 from rich.table import Table
 
 from bridge.cli.common import console
@@ -25,26 +25,48 @@ ONLINE_DEMO_ORDER = "000000021"
 ONLINE_CANCEL_ORDER = "000000022"
 
 
-def prepare(magento: MagentoClient, magento_url: str, odoo: OdooClient) -> None:
+@dataclass(frozen=True)
+class MerchantSetup:
+    """What `merchant_setup` did in Odoo."""
+
+    orders: int
+    products_created: int
+    currencies: tuple[str, ...]
+
+
+def merchant_setup(
+    magento: MagentoClient, odoo: OdooClient, pricelists: bool = True
+) -> MerchantSetup:
+    """What a merchant does once in Odoo before orders can arrive: the 8.25 % sale tax of the
+    Michigan orders, a product per SKU sold (unless it exists), and, with `pricelists`, an
+    active pricelist in each other currency the orders use."""
     orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
-    template = next(o for o in orders if o["increment_id"] == "000000014")
-    cards = []
-    for increment_id, entity_id in ((ONLINE_DEMO_ORDER, 21), (ONLINE_CANCEL_ORDER, 22)):
-        card = copy.deepcopy(template)
-        card.update(increment_id=increment_id, entity_id=entity_id, state="processing",
-                    status="processing")  # fmt: skip
-        card["payment"].update(method="braintree", additional_information=["Credit Card"])
-        url = f"{magento_url}/__sandbox__/records/orders"
-        requests.post(url, json=card, timeout=10).raise_for_status()
-        magento.post(f"order/{entity_id}/invoice", {"capture": True})  # as checkout did
-        cards.append(card)
     odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
                                  "type_tax_use": "sale"}])  # fmt: skip
-    skus = sorted({line.sku for o in [*orders, *cards] for line in om.order(o).lines})
-    odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus])
+    skus = sorted({line.sku for o in orders for line in om.order(o).lines})
+    known = {
+        p["default_code"]
+        for p in odoo.search_read("product.product", [("default_code", "in", skus)],
+                                  ["default_code"])
+    }  # fmt: skip
+    missing = [s for s in skus if s not in known]
+    if missing:
+        odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"}
+                                        for s in missing])  # fmt: skip
+    currencies = tuple(sorted({o["order_currency_code"] for o in orders} - {"USD"}))
+    for code in currencies if pricelists else ():
+        ids = odoo.search("res.currency", [("name", "=", code)], context={"active_test": False})
+        odoo.write("res.currency", ids, {"active": True})
+        odoo.create("product.pricelist", [{"name": f"Magento {code}", "currency_id": ids[0]}])
+    return MerchantSetup(len(orders), len(missing), currencies if pricelists else ())
+
+
+def prepare(magento: MagentoClient, odoo: OdooClient) -> None:
+    done = merchant_setup(magento, odoo)
     console.print(
-        f"Merchant setup in Odoo: sale tax 8.25 %, {len(skus)} products; "
-        f"Magento gets card-paid orders {ONLINE_DEMO_ORDER} and {ONLINE_CANCEL_ORDER}"
+        f"Merchant setup in Odoo: sale tax 8.25 %, {done.products_created} products, a pricelist "
+        f"in {', '.join(done.currencies) or 'no other currency'}; Magento holds {done.orders} "
+        f"orders (card-paid: {ONLINE_DEMO_ORDER}, {ONLINE_CANCEL_ORDER})"
     )
 
 

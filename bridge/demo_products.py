@@ -1,7 +1,7 @@
 """The demo's product round: products and stock both ways, each step through the queue.
 
 Odoo -> Magento: a simple product and a configurable product (Color x Size) made in Odoo.
-Magento -> Odoo: a product made in Magento, and the recorded configurable MH01 with its
+Magento -> Odoo: a product made in Magento, and the seeded configurable MH01 with its
 15 children. Then a poll that finds only Bridge's own writes (nothing bounces back), and
 a stock change each way.
 """

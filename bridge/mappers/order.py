@@ -20,7 +20,7 @@ discount: `price_unit` has 2 decimals too (off by cents once qty > 1) and the in
 would hide the discount. The cost: product lines show list prices, so per-product margin
 and partial refunds see the discount only as its own line. That is also how Magento's
 own invoice shows it (a "Discount" total row), and how Odoo's global-discount action
-builds it. On every recorded order the Odoo total equals Magento's `grand_total`
+builds it. On every seeded and recorded order the Odoo total equals Magento's `grand_total`
 to the cent this way (the 20 % orders would be 0.01 short with percents, from per-line
 tax rounding).
 
