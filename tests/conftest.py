@@ -42,9 +42,14 @@ os.environ.pop("BRIDGE_DATABASE_URL", None)
 from bridge import db  # noqa: E402
 from bridge.settings import reload_settings  # noqa: E402
 from celeryconfig import QUEUES  # noqa: E402
+from tests import evidence  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    evidence.check(item)
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -211,14 +216,15 @@ def register_connection(magento: object, odoo: object, name: str = "shop", **ove
 
 
 def prepare_shop(magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0) -> int:
-    """A connection whose Odoo has what a merchant sets up once: the setup mappings, the
-    8.25 % sale tax of the recorded orders and their products; plus `extra_orders` copies
-    of recorded order 000000014 in Magento."""
+    """A connection whose Odoo has what a merchant sets up once: the setup mappings, then
+    `bridge.demo_orders.merchant_setup` (the 8.25 % tax, the products, a EUR pricelist);
+    plus `extra_orders` copies of seeded order 000000014 in Magento."""
     import copy
 
     import requests
 
     from bridge.clients.magento_search import SearchCriteria
+    from bridge.demo_orders import merchant_setup
     from bridge.mappers import order as om
     from bridge.models import Connection
     from bridge.sync.connections import magento_client, odoo_client
@@ -230,12 +236,9 @@ def prepare_shop(magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0)
         for run in IMPORTS.values():
             run(SetupContext(s, conn, magento_client(conn), odoo_client(conn)))
         odoo, magento = odoo_client(conn), magento_client(conn)
-    odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
-                                 "type_tax_use": "sale"}])  # fmt: skip
-    orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
-    skus = sorted({line.sku for o in orders for line in om.order(o).lines})
-    odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus])
-    template = next(o for o in orders if o["increment_id"] == "000000014")
+    merchant_setup(magento, odoo)
+    criteria = SearchCriteria().where("increment_id", "000000014")
+    template = next(iter(magento.iter_records("orders", criteria, fields=om.ORDER_FIELDS)))
     for n in range(extra_orders):
         o = copy.deepcopy(template)
         o.update(increment_id=f"2{n:08d}", entity_id=5000 + n, customer_email=f"k{n}@example.com")

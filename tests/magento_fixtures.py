@@ -6,10 +6,8 @@ the lead may re-export them from tests/conftest.py instead.
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +24,6 @@ from sandbox.magento import (
     OAUTH_CONSUMER_SECRET,
     MagentoSandbox,
 )
-from sandbox.magento.seed import fixtures_root
 
 AUTHS = {
     "token": MagentoAuth("token", token=INTEGRATION_TOKEN),
@@ -77,8 +74,3 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def load_schema() -> dict[str, Any]:
-    path = fixtures_root() / "adobedocs-commerce-webapi/src/openapi/admin-schema-2.4.9.swagger.json"
-    return json.loads(Path(path).read_text())

@@ -1,4 +1,8 @@
-"""MagentoClient against the Magento sandbox over real HTTP: auth, search, errors, faults."""
+"""MagentoClient against the Magento sandbox over real HTTP: auth, search, errors, faults.
+
+The sandbox runs its default seed, the project's own Luma-like store: nine orders (entity
+ids 9-12 and 16-20), five customers, two store views. The expected values below are its.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def test_each_auth_method_reads_the_store(magento, method):
     c = client(magento, method)
     websites = c.store_websites()
     assert {"id": 1, "code": "base", "name": "Main Website", "default_group_id": 1} in websites
-    assert c.check()["store_codes"] == ["default"]
+    assert c.check()["store_codes"] == ["default", "fr"]
 
 
 def test_oauth1_signs_query_parameters_and_escaped_paths(magento):
@@ -47,10 +51,12 @@ def test_oauth1_signs_query_parameters_and_escaped_paths(magento):
     skus = [
         p["sku"] for p in c.iter_records("products", SearchCriteria().where("sku", "MH%", "like"))
     ]
-    # MH01's 15 children are seeded (derived, see sandbox/magento/seed.py), MH09's two recorded.
-    sizes, colors = ("XS", "S", "M", "L", "XL"), ("Black", "Gray", "Orange")
-    mh01_children = {f"MH01-{s}-{c}" for s in sizes for c in colors}
-    assert set(skus) == {"MH01", "MH09-L-Blue", "MH09-XS-Blue", *mh01_children}
+    # Both hoodies and their fifteen children each (sandbox.magento.seed.luma.catalog).
+    sizes = ("XS", "S", "M", "L", "XL")
+    mh01_children = {f"MH01-{s}-{c}" for s in sizes for c in ("Black", "Gray", "Orange")}
+    mh09_children = {f"MH09-{s}-{c}" for s in sizes for c in ("Blue", "Green", "Red")}
+    assert len(skus) == 32
+    assert set(skus) == {"MH01", "MH09", *mh01_children, *mh09_children}
 
 
 def test_oauth1_with_a_wrong_secret_is_refused(magento):
@@ -121,26 +127,29 @@ def test_search_pages_until_total_count(magento):
     pages = list(
         c.search("orders", criteria, fields="items[increment_id,grand_total]", page_size=4)
     )
-    assert [len(p) for p in pages] == [4, 2]
-    assert c.requests_made == 2
+    assert [len(p) for p in pages] == [4, 4, 1]
+    assert c.requests_made == 3
     assert [o["increment_id"] for o in pages[0]] == [
+        "000000023",
+        "000000022",
+        "000000021",
         "000000020",
-        "000000019",
-        "000000015",
-        "000000014",
     ]
     assert pages[1] == [
+        {"increment_id": "000000019", "grand_total": 54},
+        {"increment_id": "000000015", "grand_total": 253.74},
+        {"increment_id": "000000014", "grand_total": 253.74},
         {"increment_id": "000000013-1", "grand_total": 322.17},
-        {"increment_id": "000000013", "grand_total": 396.87},
     ]
+    assert pages[2] == [{"increment_id": "000000013", "grand_total": 396.87}]
 
 
 def test_search_stops_on_an_exact_last_page(magento):
     """Magento repeats the last page past the end: the client must not ask for it."""
     c = client(magento)
     records = list(c.iter_records("orders", page_size=3))
-    assert len(records) == 6
-    assert c.requests_made == 2
+    assert len(records) == 9
+    assert c.requests_made == 3
 
 
 def test_filter_groups_are_anded_and_filters_ored(magento):
@@ -159,17 +168,18 @@ def test_filter_groups_are_anded_and_filters_ored(magento):
     ("field", "value", "condition", "expected"),
     [
         ("entity_id", 12, "eq", {12}),
-        ("state", "new", "neq", {9}),
+        ("state", "new", "neq", {9, 18, 19}),
         ("grand_total", 253.74, "gt", {9, 10}),
         ("grand_total", 253.74, "gteq", {9, 10, 11, 12}),
         ("grand_total", 54, "lteq", {16, 17}),
         ("entity_id", [9, 16], "in", {9, 16}),
-        ("entity_id", [9, 10, 11, 12], "nin", {16, 17}),
+        ("entity_id", [9, 10, 11, 12], "nin", {16, 17, 18, 19, 20}),
         ("customer_id", None, "null", {16, 17}),
-        ("customer_id", None, "notnull", {9, 10, 11, 12}),
-        ("updated_at", "2020-05-01 00:00:00", "from", {12, 16, 17}),
-        ("updated_at", "2020-04-24 16:30:00", "to", {9, 10}),
-        ("customer_email", "%@example.com", "like", {9, 10, 11, 12}),
+        ("customer_id", None, "notnull", {9, 10, 11, 12, 18, 19, 20}),
+        # 18 and 19 were updated when the seed invoiced them, i.e. at the sandbox's start.
+        ("updated_at", "2026-10-07 00:00:00", "from", {12, 16, 17, 18, 19, 20}),
+        ("updated_at", "2026-10-05 16:30:00", "to", {9, 10}),
+        ("customer_email", "%@example.com", "like", {9, 10, 11, 12, 18}),
     ],
 )
 def test_condition_types(magento, field, value, condition, expected):

@@ -22,8 +22,11 @@ def test_demo_runs_with_no_services(tmp_path):
         assert expected in out, expected
     assert "res.partner.category" in out and "account.journal" in out
     assert "0 created, 0 updated" in out
-    # Orders: the recorded offline ones without invoice, the card-paid one invoiced and paid.
-    assert "orders: 7 imported" in out
+    # Orders: the seeded offline ones without invoice, the card-paid ones invoiced and paid,
+    # the one in euros through the merchant's EUR pricelist.
+    assert "orders: 8 imported" in out
+    euros = next(line for line in out.splitlines() if line.startswith("│ 000000023"))
+    assert "89.24 EUR" in euros
     online = next(line for line in out.splitlines() if line.startswith("│ 000000021"))
     assert "INV/" in online and "paid" in online
     assert "322.17" in out and "(offline: paid later)" in out
@@ -31,4 +34,4 @@ def test_demo_runs_with_no_services(tmp_path):
     assert "Magento 000000014: state complete, shipped 2/2, invoiced 2" in out
     assert "Magento order 000000014 has shipped, and Magento cannot cancel" in out
     assert "Magento 000000021: state complete, shipped 2/2" in out
-    assert "Magento 000000022: state closed, shipped 0/2, invoiced 2, refunded 2" in out
+    assert "Magento 000000022: state closed, shipped 0/1, invoiced 1, refunded 1" in out

@@ -1,33 +1,34 @@
-"""Fulfillment mappers on recorded Magento orders: which item each SKU ships, invoices, refunds."""
+"""Fulfillment mappers on the seed's orders: which item each SKU ships, invoices, refunds.
+
+Orders 000000013-1 and 000000014 (`sandbox.magento.seed.luma`) sell the hoodie
+MH09-XS-Blue through its configurable parent and the dress RACER as a simple item, the
+two shapes Magento's shipment, invoice and credit memo calls must address by item id.
+
+The outside evidence (`tests.evidence`, marked `evidence`): the shipment body equals the
+one OCA's connector-magento recorded against a real Magento 2.3.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
-
-EXTRACTED = Path(__file__).resolve().parents[2].parent / (
-    "shared/fixtures/magento/oca-connector-magento-12.0/extracted"
-)
-
-
-def recorded(cassette: str, name: str) -> dict[str, Any]:
-    return json.loads((EXTRACTED / cassette / name).read_text())["response"]
+from sandbox.magento.seed import luma
+from tests import evidence
 
 
 @pytest.fixture
 def configurable_order() -> dict[str, Any]:
-    return recorded("import_sale_order_10", "00_get_orders_10.json")  # 000000013-1
+    return luma.order("000000013-1")
 
 
 @pytest.fixture
-def simple_order() -> dict[str, Any]:
-    return recorded("import_sale_order_11", "00_get_orders_11.json")  # 000000014
+def order_14() -> dict[str, Any]:
+    return luma.order("000000014")
 
 
 def test_a_configurable_ships_through_its_parent_item(configurable_order):
@@ -42,13 +43,16 @@ def test_a_configurable_ships_through_its_parent_item(configurable_order):
     assert all(r.item_id != child["item_id"] for r in rooms)
 
 
-def test_allocate_partial_then_the_rest_and_never_beyond(simple_order):
-    first, second = simple_order["items"][:2]
-    rooms = fm.actionable_items(simple_order, "qty_shipped")
+def test_allocate_partial_then_the_rest_and_never_beyond(order_14):
+    # The items Magento ships: the hoodie's configurable parent and the simple dress.
+    tops = {i["sku"]: i for i in order_14["items"] if not i.get("parent_item_id")}
+    first, second = tops["MH09-XS-Blue"], tops["RACER"]
+    assert first["product_type"] == "configurable"
+    rooms = fm.actionable_items(order_14, "qty_shipped")
     part = fm.allocate(rooms, {first["sku"]: 1}, "delivery")
     assert part == [{"order_item_id": first["item_id"], "qty": 1}]
-    shipped = json.loads(json.dumps(simple_order))
-    shipped["items"][0]["qty_shipped"] = 1
+    shipped = json.loads(json.dumps(order_14))
+    next(i for i in shipped["items"] if i["item_id"] == first["item_id"])["qty_shipped"] = 1
     left = fm.actionable_items(shipped, "qty_shipped")
     rest = fm.allocate(left, {second["sku"]: second["qty_ordered"]}, "delivery")
     assert rest == [{"order_item_id": second["item_id"], "qty": second["qty_ordered"]}]
@@ -58,14 +62,10 @@ def test_allocate_partial_then_the_rest_and_never_beyond(simple_order):
         fm.allocate(rooms, {"NOPE": 1}, "delivery")
 
 
-def test_bodies_match_the_recorded_calls_and_carry_tracking():
-    call = EXTRACTED / "test_export_picking_partial" / "00_post_order_12_ship.json"
-    recorded_call = json.loads(call.read_text())["request"]["body"]
-    body = fm.ship_body([{"order_item_id": 24, "qty": 1.0}], None, "tablerate", "Best Way")
-    as_recorded = [
-        {"order_item_id": int(i["order_item_id"]), "qty": i["qty"]} for i in recorded_call["items"]
-    ]
-    assert as_recorded == body["items"]
+def test_bodies_carry_the_allocated_items_and_tracking(order_14):
+    items = fm.allocate(fm.actionable_items(order_14, "qty_shipped"), {"RACER": 1.0}, "delivery")
+    body = fm.ship_body(items, None, "tablerate", "Best Way")
+    assert body == {"items": [{"order_item_id": 25, "qty": 1.0}], "notify": False}
     tracked = fm.ship_body(body["items"], "1Z999, 1Z998", "ups", "UPS")
     assert tracked["tracks"] == [
         {"track_number": "1Z999", "title": "UPS", "carrier_code": "ups"},
@@ -76,6 +76,17 @@ def test_bodies_match_the_recorded_calls_and_carry_tracking():
     assert refund["arguments"] == {"shipping_amount": 5, "adjustment_negative": 2.5}
     assert refund["isOnline"] is True
     assert "isOnline" not in fm.refund_body([], shipping_amount=0, adjustment=1, online=False)
+
+
+@pytest.mark.evidence
+def test_the_ship_body_matches_the_recorded_call():
+    call = evidence.recordings_dir() / "test_export_picking_partial" / "00_post_order_12_ship.json"
+    recorded_call = json.loads(call.read_text())["request"]["body"]
+    body = fm.ship_body([{"order_item_id": 24, "qty": 1.0}], None, "tablerate", "Best Way")
+    as_recorded = [
+        {"order_item_id": int(i["order_item_id"]), "qty": i["qty"]} for i in recorded_call["items"]
+    ]
+    assert as_recorded == body["items"]
 
 
 def test_same_items_ignores_order_and_zero_lines():

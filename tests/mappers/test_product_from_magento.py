@@ -1,21 +1,22 @@
-"""Recorded Magento products -> the neutral shape -> Odoo values (pure: no I/O).
+"""Magento products -> the neutral shape -> Odoo values (pure: no I/O), on the seed's catalog.
 
-The products are the recorded ones (MH01, the bundle 24-WG080, `bla/koe`, the grouped
-24-WG085_Group); MH01's children and the Luma attributes come from the sandbox seed's
-constants, which follow the recorded option ids.
+The products are the seed's (`sandbox.magento.seed.luma.catalog`): the configurable MH01
+with its fifteen children, the bundle 24-WG080, the SKU with a slash `bla/koe`, the grouped
+24-WG085_Group; the Color and Size attributes are the seed's (`store.product_attributes`).
+
+The outside evidence (`tests.evidence`, marked `evidence`): the same four products as
+OCA's connector-magento recorded them from a real Magento 2.3 map the same way (MH01's
+children were never recorded: the seed's, which its recorded links name, stand in).
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
 import pytest
 
 from bridge.mappers.errors import MappingError
 from bridge.mappers.product import (
-    NOT_VISIBLE,
     MagentoAttribute,
     ProductValues,
     combo_name,
@@ -27,58 +28,60 @@ from bridge.mappers.product import (
     price_extras,
     product_fingerprint,
 )
-from sandbox.magento.seed import COLORS, PRODUCT_ATTRIBUTES, RECORDINGS, SIZES, fixtures_root
+from sandbox.magento.seed import luma
+from sandbox.magento.seed.luma.catalog import COLOR_ATTRIBUTE, COLOR_IDS
+from sandbox.magento.seed.luma.store import product_attributes
+from tests import evidence
 
-COLOR_IDS = {label: 5476 + i for i, label in enumerate(COLORS)}
-SIZE_IDS = {label: value for value, label in SIZES.items()}
-
-
-def recorded(case: str, name: str) -> dict[str, Any]:
-    path = fixtures_root() / RECORDINGS / case / name
-    return json.loads(path.read_text())["response"]
+#: The bundle's options as Bridge reads them (the seed's kit and the recorded one alike).
+KIT_COMPONENTS = [
+    {"option": "Sprite Stasis Ball", "qty": 1.0,
+     "skus": ["24-WG081-blue", "24-WG082-blue", "24-WG083-blue"]},
+    {"option": "Sprite Foam Yoga Brick", "qty": 1.0, "skus": ["24-WG084"]},
+    {"option": "Sprite Yoga Strap", "qty": 1.0,
+     "skus": ["24-WG085", "24-WG086", "24-WG087"]},
+    {"option": "Sprite Foam Roller", "qty": 1.0, "skus": ["24-WG088"]},
+]  # fmt: skip
+GROUPED_REFUSAL = (
+    "product 24-WG085_Group is a grouped product: Bridge syncs simple, virtual, "
+    "configurable and bundle products"
+)
+RECORDED_MH01 = "test_import_product_configurable/00_get_products_MH01.json"
+RECORDED_BUNDLE = "test_import_product_bundle/00_get_products_24_WG080.json"
+RECORDED_QUOTED = "test_import_product_quoted_sku/00_get_products_bla_2Fkoe.json"
+RECORDED_GROUPED = "test_import_product_grouped/00_get_products_24_WG085_Group.json"
 
 
 def luma_attributes() -> dict[str, MagentoAttribute]:
-    return {str(a["attribute_id"]): magento_attribute(a) for a in PRODUCT_ATTRIBUTES}
+    return {str(a["attribute_id"]): magento_attribute(a) for a in product_attributes()}
+
+
+def product(sku: str) -> dict[str, Any]:
+    """A seeded product as `GET /V1/products/{sku}` answers it (a fresh copy)."""
+    return luma.product(sku)
 
 
 def mh01_children(price: float = 52.0) -> list[dict[str, Any]]:
-    """MH01's 15 children (ids 53-67) in the shape `configurable-products/MH01/children` has."""
-    children = []
-    for n, (size, color) in enumerate(
-        (s, c) for s in ["XS", "S", "M", "L", "XL"] for c in ["Black", "Gray", "Orange"]
-    ):
-        children.append(
-            {
-                "id": 53 + n,
-                "sku": f"MH01-{size}-{color}",
-                "name": f"Chaz Kangeroo Hoodie-{size}-{color}",
-                "type_id": "simple",
-                "price": price,
-                "status": 1,
-                "visibility": NOT_VISIBLE,
-                "weight": 1,
-                "custom_attributes": [
-                    {"attribute_code": "color", "value": str(COLOR_IDS[color])},
-                    {"attribute_code": "size", "value": str(SIZE_IDS[size])},
-                ],
-            }
-        )
+    """MH01's 15 children (ids 53-67) as `configurable-products/MH01/children` answers them."""
+    links = product("MH01")["extension_attributes"]["configurable_product_links"]
+    by_id = {p["id"]: p for p in luma.catalog.products()}
+    children = [by_id[link] for link in links]
+    for child in children:
+        child["price"] = price
     return children
 
 
-MH01 = recorded("test_import_product_configurable", "00_get_products_MH01.json")
-BUNDLE = recorded("test_import_product_bundle", "00_get_products_24_WG080.json")
-QUOTED = recorded("test_import_product_quoted_sku", "00_get_products_bla_2Fkoe.json")
-GROUPED = recorded("test_import_product_grouped", "00_get_products_24_WG085_Group.json")
+def mh01(
+    children: list[dict[str, Any]] | None = None, parent: dict[str, Any] | None = None
+) -> ProductValues:
+    return from_magento(
+        parent or product("MH01"),
+        mh01_children() if children is None else children,
+        luma_attributes(),
+    )
 
 
-def mh01(children: list[dict[str, Any]] | None = None) -> ProductValues:
-    return from_magento(MH01, mh01_children() if children is None else children, luma_attributes())
-
-
-def test_the_recorded_mh01_is_one_configurable_with_its_attributes_and_children() -> None:
-    values = mh01()
+def assert_mh01_maps(values: ProductValues) -> None:
     assert (values["sku"], values["kind"], values["name"]) == (
         "MH01",
         "configurable",
@@ -96,8 +99,23 @@ def test_the_recorded_mh01_is_one_configurable_with_its_attributes_and_children(
         "options": {"size": "L", "color": "Black"},
     }
     assert values["price"] == 52.0  # a configurable's own price (0) is not a price
-    assert values["description"].startswith("<p>Ideal for cold-weather training")
     assert values["active"] is True and values["components"] == []
+
+
+def test_mh01_is_one_configurable_with_its_attributes_and_children() -> None:
+    values = mh01()
+    assert_mh01_maps(values)
+    assert values["description"].startswith("<p>The Chaz Kangeroo Hoodie is made for laps")
+
+
+@pytest.mark.evidence
+def test_the_recorded_mh01_is_one_configurable_with_its_attributes_and_children() -> None:
+    recorded = evidence.recorded(RECORDED_MH01)
+    links = recorded["extension_attributes"]["configurable_product_links"]
+    assert links == [child["id"] for child in mh01_children()], "the seed's children stand in"
+    values = mh01(parent=recorded)
+    assert_mh01_maps(values)
+    assert values["description"].startswith("<p>Ideal for cold-weather training")
 
 
 def test_mh01_becomes_a_template_without_its_own_internal_reference() -> None:
@@ -109,22 +127,23 @@ def test_mh01_becomes_a_template_without_its_own_internal_reference() -> None:
         "consu",
         True,
     )
-    assert vals["sale_ok"] is True and vals["description"].startswith("<p>Ideal")
+    assert vals["sale_ok"] is True and vals["description"].startswith("<p>The Chaz")
 
 
 def test_only_the_values_the_children_use_become_odoo_values() -> None:
     """Odoo makes a variant of every value on a line: an unused option would be one."""
-    product = copy.deepcopy(MH01)
-    colors = product["extension_attributes"]["configurable_product_options"][0]
+    parent = product("MH01")
+    options = parent["extension_attributes"]["configurable_product_options"]
+    colors = next(o for o in options if o["attribute_id"] == str(COLOR_ATTRIBUTE))
     colors["values"].append({"value_index": COLOR_IDS["Blue"]})
-    values = from_magento(product, mh01_children(), luma_attributes())
+    values = from_magento(parent, mh01_children(), luma_attributes())
     assert values["attributes"][1]["values"] == ["Black", "Gray", "Orange"]
 
 
 def test_an_attribute_magento_would_not_answer_fails_with_its_id() -> None:
     attributes = {k: v for k, v in luma_attributes().items() if v["code"] == "size"}
     with pytest.raises(MappingError, match=r"configurable MH01: attribute 93 \(Color\) could not"):
-        from_magento(MH01, mh01_children(), attributes)
+        from_magento(product("MH01"), mh01_children(), attributes)
 
 
 def test_equal_prices_need_no_extras() -> None:
@@ -153,26 +172,28 @@ def test_prices_odoo_cannot_say_fall_back_to_the_template_price() -> None:
     assert product_fingerprint(priced) != product_fingerprint(values)
 
 
-def test_the_recorded_bundle_is_a_combo_product_with_one_choice_per_option() -> None:
-    values = from_magento(BUNDLE)
+def assert_kit_is_a_combo_product(payload: dict[str, Any]) -> None:
+    values = from_magento(payload)
     assert (values["sku"], values["kind"], values["price"]) == ("24-WG080", "bundle", 0.0)
-    assert values["components"] == [
-        {"option": "Sprite Stasis Ball", "qty": 1.0,
-         "skus": ["24-WG081-blue", "24-WG082-blue", "24-WG083-blue"]},
-        {"option": "Sprite Foam Yoga Brick", "qty": 1.0, "skus": ["24-WG084"]},
-        {"option": "Sprite Yoga Strap", "qty": 1.0,
-         "skus": ["24-WG085", "24-WG086", "24-WG087"]},
-        {"option": "Sprite Foam Roller", "qty": 1.0, "skus": ["24-WG088"]},
-    ]  # fmt: skip
+    assert values["components"] == KIT_COMPONENTS
     vals = odoo_template_values(values)
     assert (vals["type"], vals["is_storable"], vals["default_code"]) == ("combo", False, "24-WG080")
     assert [combo_name(c) for c in values["components"]][0] == "Sprite Stasis Ball"
 
 
+def test_the_bundle_is_a_combo_product_with_one_choice_per_option() -> None:
+    assert_kit_is_a_combo_product(product("24-WG080"))
+
+
+@pytest.mark.evidence
+def test_the_recorded_bundle_is_a_combo_product_with_one_choice_per_option() -> None:
+    assert_kit_is_a_combo_product(evidence.recorded(RECORDED_BUNDLE))
+
+
 def test_a_bundle_quantity_odoo_combos_cannot_hold_is_named_and_read_back() -> None:
-    product = copy.deepcopy(BUNDLE)
-    product["extension_attributes"]["bundle_product_options"][3]["product_links"][0]["qty"] = 2
-    values = from_magento(product)
+    kit = product("24-WG080")
+    kit["extension_attributes"]["bundle_product_options"][3]["product_links"][0]["qty"] = 2
+    values = from_magento(kit)
     assert combo_name(values["components"][3]) == "Sprite Foam Roller (x2)"
     combos = [{"name": combo_name(c), "skus": c["skus"]} for c in values["components"]]
     template = {**odoo_template_values(values), "id": 9, "active": True}
@@ -182,25 +203,38 @@ def test_a_bundle_quantity_odoo_combos_cannot_hold_is_named_and_read_back() -> N
     assert product_fingerprint(back) == product_fingerprint(values)
 
 
-def test_a_sku_with_a_slash_is_kept_as_it_is() -> None:
-    values = from_magento(QUOTED)
+def assert_sku_with_a_slash_is_kept(payload: dict[str, Any], name: str) -> None:
+    values = from_magento(payload)
     assert (values["sku"], values["kind"], values["name"], values["price"]) == (
         "bla/koe",
         "simple",
-        "bla",
+        name,
         1.0,
     )
     vals = odoo_template_values(values)
     assert (vals["default_code"], vals["type"], vals["is_storable"]) == ("bla/koe", "consu", True)
 
 
+def test_a_sku_with_a_slash_is_kept_as_it_is() -> None:
+    assert_sku_with_a_slash_is_kept(product("bla/koe"), "Blauwe Koe")
+
+
+@pytest.mark.evidence
+def test_the_recorded_sku_with_a_slash_is_kept_as_it_is() -> None:
+    assert_sku_with_a_slash_is_kept(evidence.recorded(RECORDED_QUOTED), "bla")
+
+
 def test_a_grouped_product_is_refused_with_the_reason() -> None:
     with pytest.raises(MappingError) as refused:
-        from_magento(GROUPED)
-    assert str(refused.value) == (
-        "product 24-WG085_Group is a grouped product: Bridge syncs simple, virtual, "
-        "configurable and bundle products"
-    )
+        from_magento(product("24-WG085_Group"))
+    assert str(refused.value) == GROUPED_REFUSAL
+
+
+@pytest.mark.evidence
+def test_the_recorded_grouped_product_is_refused_with_the_reason() -> None:
+    with pytest.raises(MappingError) as refused:
+        from_magento(evidence.recorded(RECORDED_GROUPED))
+    assert str(refused.value) == GROUPED_REFUSAL
 
 
 def odoo_reads(values: ProductValues) -> tuple[dict, list[dict], dict[int, dict]]:
@@ -259,7 +293,7 @@ def test_a_configurable_with_one_child_reads_back_as_a_configurable() -> None:
 
 
 def test_a_simple_product_reads_back_as_the_same_fingerprint() -> None:
-    values = from_magento(QUOTED)
+    values = from_magento(product("bla/koe"))
     template = {**odoo_template_values(values), "id": 3, "active": True}
     back = from_odoo(template, [{"id": 30, "default_code": "bla/koe", "active": True}], {})
     assert product_fingerprint(back) == product_fingerprint(values)
@@ -274,7 +308,7 @@ def test_an_attribute_whose_code_is_not_its_label_reads_back_the_same() -> None:
         for entry in child["custom_attributes"]:
             if entry["attribute_code"] == "size":
                 entry["attribute_code"] = "size_general"
-    values = odoo_priced(from_magento(MH01, children, attributes))
+    values = odoo_priced(from_magento(product("MH01"), children, attributes))
     assert values["attributes"][0]["code"] == "size_general"
     template, variants, ptavs = odoo_reads(values)
     back = from_odoo(template, variants, ptavs, bound_sku="MH01")

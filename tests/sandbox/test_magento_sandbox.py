@@ -1,4 +1,9 @@
-"""The Magento sandbox over raw HTTP: seeding, routing, auth, searchCriteria, rules, admin."""
+"""The Magento sandbox over raw HTTP: seeding, routing, auth, searchCriteria, rules, admin.
+
+Everything runs on the default seed, the project's own Luma-like store
+(`sandbox.magento.seed.luma`), except the few tests whose point is the optional recorded
+seed: those are marked `evidence` and start their own `MagentoSandbox(seed="recordings")`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from sandbox.magento import (  # noqa: E402
     MagentoSandbox,
     MagentoStore,
 )
-from sandbox.magento.seed import ENV_VAR, seed  # noqa: E402
+from sandbox.magento.seed import recordings  # noqa: E402
+from sandbox.magento.seed import seed as seed_store  # noqa: E402
+from sandbox.magento.seed.recordings import ENV_VAR, RecordingsMissing  # noqa: E402
 from tests import magento_fixtures  # noqa: E402
 from tests.magento_fixtures import admin, faults  # noqa: E402
 
@@ -29,10 +36,10 @@ def rest(sandbox, method, path, store="default", params=None, body=None, headers
     )
 
 
-# -- seeding from the real recordings ------------------------------------------------------------
+# -- the default seed: the project's own store ---------------------------------------------------
 
 
-def test_seed_reads_the_recorded_store_structure(magento):
+def test_seed_serves_the_store_structure(magento):
     assert rest(magento, "GET", "store/websites").json() == [
         {"id": 1, "code": "base", "name": "Main Website", "default_group_id": 1},
         {"id": 0, "code": "admin", "name": "Admin", "default_group_id": 0},
@@ -46,11 +53,15 @@ def test_seed_reads_the_recorded_store_structure(magento):
         "store_group_id": 1,
         "is_active": 1,
     }
-    config = rest(magento, "GET", "store/storeConfigs").json()[0]
-    assert (config["locale"], config["base_currency_code"]) == ("en_US", "USD")
+    assert [v["code"] for v in views] == ["default", "fr", "admin"]
+    configs = rest(magento, "GET", "store/storeConfigs").json()
+    assert [
+        (c["code"], c["locale"], c["base_currency_code"], c["default_display_currency_code"])
+        for c in configs
+    ] == [("default", "en_US", "USD", "USD"), ("fr", "fr_FR", "USD", "EUR")]
 
 
-def test_seed_keeps_one_order_per_increment_id_newest_state(magento):
+def test_seed_holds_one_order_per_story(magento):
     orders = {o["increment_id"]: o for o in admin(magento, "GET", "records/orders")}
     assert sorted(orders) == [
         "000000013",
@@ -59,12 +70,20 @@ def test_seed_keeps_one_order_per_increment_id_newest_state(magento):
         "000000015",
         "000000019",
         "000000020",
+        "000000021",
+        "000000022",
+        "000000023",
     ]
     assert orders["000000013"]["grand_total"] == 396.87
     # 000000013 was edited into 000000013-1, so the original is canceled.
     assert orders["000000013"]["state"] == "canceled"
     assert orders["000000013-1"]["relation_parent_id"] == "9"
     assert orders["000000019"]["customer_is_guest"] == 1
+    # The card orders were invoiced at checkout by the sandbox's own invoice service.
+    for increment_id in ("000000021", "000000022"):
+        order = orders[increment_id]
+        assert (order["state"], order["total_paid"]) == ("processing", order["grand_total"])
+    assert orders["000000023"]["order_currency_code"] == "EUR"
 
 
 def test_seed_products_customers_groups_and_sets(magento):
@@ -81,10 +100,70 @@ def test_seed_products_customers_groups_and_sets(magento):
     assert rest(magento, "GET", "products/attribute-sets/9").json()["attribute_set_name"] == "Top"
 
 
+def test_default_seed_reads_no_outside_file(tmp_path, monkeypatch):
+    """A bare clone has no recordings: the default seed must not need them."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    store = MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD)
+    seed_store(store)
+    assert len(store.list("orders")) == 9
+    with pytest.raises(ValueError, match="unknown Magento sandbox seed 'nope'"):
+        seed_store(MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD), "nope")
+
+
+# -- the optional recorded seed (outside evidence) -----------------------------------------------
+
+
+@pytest.fixture
+def recorded_sandbox():
+    """A sandbox on the recordings; only for tests marked `evidence` (it reads them)."""
+    with MagentoSandbox(seed="recordings") as sandbox:
+        yield sandbox
+
+
+@pytest.mark.evidence
+def test_seed_reads_the_recorded_store_structure(recorded_sandbox):
+    assert rest(recorded_sandbox, "GET", "store/websites").json() == [
+        {"id": 1, "code": "base", "name": "Main Website", "default_group_id": 1},
+        {"id": 0, "code": "admin", "name": "Admin", "default_group_id": 0},
+    ]
+    views = rest(recorded_sandbox, "GET", "store/storeViews").json()
+    assert views[0] == {
+        "id": 1,
+        "code": "default",
+        "name": "Default Store View",
+        "website_id": 1,
+        "store_group_id": 1,
+        "is_active": 1,
+    }
+    config = rest(recorded_sandbox, "GET", "store/storeConfigs").json()[0]
+    assert (config["locale"], config["base_currency_code"]) == ("en_US", "USD")
+
+
+@pytest.mark.evidence
+def test_seed_keeps_one_order_per_increment_id_newest_state(recorded_sandbox):
+    orders = {o["increment_id"]: o for o in admin(recorded_sandbox, "GET", "records/orders")}
+    assert sorted(orders) == [
+        "000000013",
+        "000000013-1",
+        "000000014",
+        "000000015",
+        "000000019",
+        "000000020",
+    ]
+    assert orders["000000013"]["grand_total"] == 396.87
+    # 000000013 was edited into 000000013-1, so the original is canceled.
+    assert orders["000000013"]["state"] == "canceled"
+    assert orders["000000013-1"]["relation_parent_id"] == "9"
+    assert orders["000000019"]["customer_is_guest"] == 1
+
+
+@pytest.mark.evidence
 def test_missing_recordings_name_the_path(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    with pytest.raises(RecordingsMissing, match=str(tmp_path)):
+        recordings.seed(MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD))
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
-        seed(MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD))
+        MagentoSandbox(seed="recordings")
 
 
 # -- routing and store codes ---------------------------------------------------------------------
@@ -181,7 +260,7 @@ def test_search_echoes_criteria_and_total_count(magento):
         "searchCriteria[currentPage]": "1",
     }
     data = rest(magento, "GET", "orders", params=params).json()
-    assert data["total_count"] == 5
+    assert data["total_count"] == 6  # 10, 11, 12, 16, 17 and 20; 9 canceled, 18 and 19 paid
     assert [o["grand_total"] for o in data["items"]] == [322.17, 253.74]
     assert data["search_criteria"] == {
         "filter_groups": [
@@ -196,9 +275,9 @@ def test_search_echoes_criteria_and_total_count(magento):
 def test_page_past_the_end_repeats_the_last_page(magento):
     """Magento 2.3/2.4 collections clamp currentPage (magento/magento2#3787, #26986)."""
     base = {"searchCriteria[pageSize]": "4", "searchCriteria[sortOrders][0][field]": "entity_id"}
-    last = rest(magento, "GET", "orders", params={**base, "searchCriteria[currentPage]": "2"})
+    last = rest(magento, "GET", "orders", params={**base, "searchCriteria[currentPage]": "3"})
     past = rest(magento, "GET", "orders", params={**base, "searchCriteria[currentPage]": "9"})
-    assert [o["entity_id"] for o in past.json()["items"]] == [16, 17]
+    assert [o["entity_id"] for o in past.json()["items"]] == [20]  # nine orders, pages of 4
     assert past.json()["items"] == last.json()["items"]
     assert past.json()["search_criteria"]["current_page"] == 9
 
@@ -300,10 +379,11 @@ def test_admin_records_crud_and_reset(magento):
     assert rest(magento, "GET", "store/websites").json()[-1] == website
     assert admin(magento, "PUT", "records/websites/2", {"name": "Europe"})["name"] == "Europe"
     assert admin(magento, "DELETE", "records/websites/2") == {"deleted": True}
-    admin(magento, "POST", "records/store_views", {"id": 2, "code": "fr", "name": "French"})
-    assert rest(magento, "GET", "store/websites", store="fr").status_code == 200
+    admin(magento, "POST", "records/store_views", {"id": 3, "code": "de", "name": "German"})
+    assert rest(magento, "GET", "store/websites", store="de").status_code == 200
     admin(magento, "POST", "reset")
-    assert rest(magento, "GET", "store/websites", store="fr").status_code == 400
+    assert rest(magento, "GET", "store/websites", store="de").status_code == 400
+    assert rest(magento, "GET", "store/websites", store="fr").status_code == 200  # seeded
     unknown = requests.get(f"{magento.url}/__sandbox__/records/planets", timeout=5)
     assert unknown.status_code == 404
 

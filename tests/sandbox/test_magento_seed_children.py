@@ -1,20 +1,38 @@
 """MH01's children in the Magento sandbox, over real HTTP with `MagentoClient`.
 
-The recording of MH01 links products 53-67 that were never fetched; the seed derives them
-from Luma's conventions (sandbox/magento/seed.py, `mh01_children`). These tests pin what
-the catalog sync reads of them: the children answer, the product itself, and its stock.
+Both seeds hold MH01 with fifteen children, ids 53-67, and the catalog sync must read them
+the same way. The project's own seed authors them (`sandbox.magento.seed.luma.catalog`);
+the recorded one only has MH01's links to products that were never fetched, so it DERIVES
+them from Luma's conventions (`sandbox.magento.seed.recordings.mh01_children`). Each test
+runs on both: the `recordings` case is outside evidence (marked `evidence`, skipped when
+absent). They pin what the catalog sync reads of the children: the children answer, the
+product itself, and its stock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from bridge.clients.errors import ValidationError
+from sandbox.magento import MagentoSandbox
 from tests import magento_fixtures
 from tests.magento_fixtures import client
 
 magento_server = magento_fixtures.magento_server
 magento = magento_fixtures.magento
+
+
+@pytest.fixture(params=["luma", pytest.param("recordings", marks=pytest.mark.evidence)])
+def seeded(request: pytest.FixtureRequest) -> Iterator[MagentoSandbox]:
+    """The module's default-seed sandbox, or a sandbox of its own on the recordings."""
+    if request.param == "luma":
+        yield request.getfixturevalue("magento")
+        return
+    with MagentoSandbox(seed="recordings") as sandbox:
+        yield sandbox
+
 
 SIZES = {"XS": "5593", "S": "5594", "M": "5595", "L": "5596", "XL": "5597"}
 COLORS = {"Black": "5476", "Gray": "5479", "Orange": "5483"}
@@ -28,8 +46,8 @@ def custom(product: dict, code: str):
     )
 
 
-def test_mh01_children_answer_the_fifteen_linked_products(magento):
-    api = client(magento)
+def test_mh01_children_answer_the_fifteen_linked_products(seeded):
+    api = client(seeded)
     parent = api.product("MH01")
     links = parent["extension_attributes"]["configurable_product_links"]
     assert links == list(range(53, 68))
@@ -57,8 +75,8 @@ def test_mh01_children_answer_the_fifteen_linked_products(magento):
     assert [labels[custom(c, "color")] for c in children[:3]] == ["Black", "Gray", "Orange"]
 
 
-def test_a_child_is_a_product_with_stock_on_the_default_source(magento):
-    api = client(magento)
+def test_a_child_is_a_product_with_stock_on_the_default_source(seeded):
+    api = client(seeded)
     child = api.product("MH01-XS-Black")
     assert (child["id"], child["name"]) == (53, "Chaz Kangeroo Hoodie-XS-Black")
     assert child["extension_attributes"]["website_ids"] == [1]
@@ -85,8 +103,8 @@ def test_a_child_is_a_product_with_stock_on_the_default_source(magento):
     }
 
 
-def test_a_second_product_with_a_seeded_combination_is_refused_as_a_child(magento):
-    api = client(magento)
+def test_a_second_product_with_a_seeded_combination_is_refused_as_a_child(seeded):
+    api = client(seeded)
     twin = {
         "sku": "MH01-XS-Black-2",
         "name": "Twin",

@@ -1,4 +1,4 @@
-"""Customer import: the five recorded customers become partners with addresses, twice, once."""
+"""Customer import: the five seeded customers become partners with addresses, twice, once."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def partners(odoo: Any) -> list[dict[str, Any]]:
     )
 
 
-def test_recorded_customers_import_twice_without_duplicates(state_db, magento_sandbox,
+def test_seeded_customers_import_twice_without_duplicates(state_db, magento_sandbox,
                                                             odoo_sandbox):  # fmt: skip
     conn_id = register_connection(magento_sandbox, odoo_sandbox)
     with db.session_scope() as s:

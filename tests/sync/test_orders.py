@@ -1,4 +1,4 @@
-"""Order import against both sandboxes over HTTP, with the real recorded Magento orders."""
+"""Order import against both sandboxes over HTTP, with the Magento sandbox's seeded orders."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from bridge.models import Connection, LogState, SyncLog
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.orders import OrderPage, import_orders, order_logs
 from bridge.sync.setup import IMPORTS, SetupContext
-from tests.conftest import register_connection
+from tests import evidence
+from tests.conftest import prepare_shop, register_connection
 
-RECORDED = {"000000013", "000000013-1", "000000014", "000000015", "000000019", "000000020"}
+SEEDED = {"000000013", "000000013-1", "000000014", "000000015", "000000019", "000000020",
+          "000000021", "000000022", "000000023"}  # fmt: skip
 
 
 def admin(sandbox: Any, method: str, path: str, body: Any = None) -> Any:
@@ -60,18 +62,9 @@ def run_import(conn_id: int, orders: list[dict[str, Any]], *, commit: bool = Tru
 
 @pytest.fixture
 def shop(state_db: str, magento_sandbox: Any, odoo_sandbox: Any) -> int:
-    """A connection whose Odoo has what a merchant sets up: mappings, the 8.25 % tax, products."""
-    conn_id = register_connection(magento_sandbox, odoo_sandbox)
-    with db.session_scope() as s:
-        conn = s.get(Connection, conn_id)
-        for run in IMPORTS.values():
-            run(SetupContext(s, conn, magento_client(conn), odoo_client(conn)))
-        odoo = odoo_client(conn)
-    odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
-                                 "type_tax_use": "sale"}])  # fmt: skip
-    skus = sorted({line.sku for o in magento_orders(conn_id) for line in om.order(o).lines})
-    odoo.create("product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus])
-    return conn_id
+    """A connection whose Odoo has what a merchant sets up: mappings, the 8.25 % tax, products,
+    a pricelist in euros."""
+    return prepare_shop(magento_sandbox, odoo_sandbox)
 
 
 def orders_by_ref(orders: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -87,15 +80,15 @@ def sale_orders(odoo_sandbox: Any) -> dict[str, dict[str, Any]]:
     return {o["client_order_ref"]: o for o in odoo_sandbox.records("sale.order")}
 
 
-def test_recorded_orders_import_with_magento_totals(shop: int, odoo_sandbox: Any):
+def test_seeded_orders_import_with_magento_totals(shop: int, odoo_sandbox: Any):
     orders = magento_orders(shop)
-    assert {o["increment_id"] for o in orders} == RECORDED
+    assert {o["increment_id"] for o in orders} == SEEDED
     result = run_import(shop, orders)
-    assert result["imported"] == 5 and result["failed"] == 0, result["reasons"]
+    assert result["imported"] == 8 and result["failed"] == 0, result["reasons"]
     # The parent of the edited order was canceled in Magento before we ever saw it.
     assert result["logs"]["000000013"][0] == "done"
     sos = sale_orders(odoo_sandbox)
-    assert set(sos) == RECORDED - {"000000013"}
+    assert set(sos) == SEEDED - {"000000013"}
     grand_totals = {o["increment_id"]: o["grand_total"] for o in orders}
     for ref, so in sos.items():
         assert so["amount_total"] == pytest.approx(grand_totals[ref], abs=0.01), ref
@@ -121,7 +114,7 @@ def test_recorded_orders_import_with_magento_totals(shop: int, odoo_sandbox: Any
     assert all(line["tax_id"] == [tax] for line in ordered if not line["is_delivery"])
     assert edited["amount_tax"] == pytest.approx(orders_by_ref(orders)["000000013-1"]["tax_amount"])
 
-    # 000000014: 2 simple items with a discount of 58.60 shown as its own negative line.
+    # 000000014: 2 items with a 20 % discount of 58.60 shown as its own negative line.
     discounted = odoo.read("sale.order.line", odoo.search("sale.order.line", [
         ("order_id", "=", sos["000000014"]["id"]), ("price_unit", "<", 0)]),
         ["price_unit", "product_uom_qty", "name"])  # fmt: skip
@@ -152,10 +145,10 @@ def test_importing_twice_and_after_a_crash_creates_nothing_twice(shop: int, odoo
     partners = len(odoo_sandbox.records("res.partner"))
     result = run_import(shop, orders)
     # Found by client_order_ref, bound, finished (confirmed): none created again.
-    assert result["imported"] == 5 and result["skipped"] == 1
+    assert result["imported"] == 8 and result["skipped"] == 1
     result = run_import(shop, orders)
-    assert result["imported"] == 0 and result["skipped"] == 6
-    assert len(odoo_sandbox.records("sale.order")) == first == 5
+    assert result["imported"] == 0 and result["skipped"] == 9
+    assert len(odoo_sandbox.records("sale.order")) == first == 8
     assert len(odoo_sandbox.records("res.partner")) == partners
 
 
@@ -288,25 +281,33 @@ def test_a_page_of_100_online_orders_stays_under_3_odoo_calls_each(shop: int):
 
 
 def test_an_order_in_another_currency_needs_a_pricelist_in_it(shop: int, odoo_sandbox: Any):
-    import json
-    from pathlib import Path
-
-    extracted = Path(__file__).resolve().parents[2].parent / (
-        "shared/fixtures/magento/oca-connector-magento-12.0/extracted"
-    )
-    recorded = extracted / "import_sale_order_13/00_get_orders_13.json"
-    eur_order = json.loads(recorded.read_text())["response"]
+    eur_order = orders_by_ref(magento_orders(shop))["000000023"]
     assert eur_order["order_currency_code"] == "EUR"
-    result = run_import(shop, [eur_order])
-    assert "order in EUR" in result["reasons"]["000000015"]
-    assert "pricelist in EUR" in result["reasons"]["000000015"]
-
     odoo = odoo_client(connection(shop))
-    eur = odoo.search("res.currency", [("name", "=", "EUR")], context={"active_test": False})
-    odoo.write("res.currency", eur, {"active": True})
-    odoo.create("product.pricelist", [{"name": "Europe", "currency_id": eur[0]}])
+    eur = odoo.search("res.currency", [("name", "=", "EUR")])
+    pricelists = odoo.search("product.pricelist", [("currency_id", "in", eur)])
+    odoo.write("product.pricelist", pricelists, {"active": False})
+    result = run_import(shop, [eur_order])
+    assert "order in EUR" in result["reasons"]["000000023"]
+    assert "pricelist in EUR" in result["reasons"]["000000023"]
+
+    odoo.write("product.pricelist", pricelists, {"active": True})
     result = run_import(shop, [eur_order])
     assert result["imported"] == 1, result["reasons"]
+    (so,) = odoo.search_read("sale.order", [("client_order_ref", "=", "000000023")],
+                             ["currency_id", "amount_total"])  # fmt: skip
+    assert so["currency_id"][1] == "EUR"
+    assert so["amount_total"] == pytest.approx(eur_order["grand_total"], abs=0.01)
+
+
+@pytest.mark.evidence
+def test_a_recorded_order_in_euros_imports_in_euros(shop: int, odoo_sandbox: Any):
+    """Outside evidence: the real recorded 000000015, placed in EUR on a USD store."""
+    eur_order = evidence.recorded("import_sale_order_13/00_get_orders_13.json")
+    assert eur_order["order_currency_code"] == "EUR"
+    result = run_import(shop, [eur_order])
+    assert result["imported"] == 1, result["reasons"]
+    odoo = odoo_client(connection(shop))
     (so,) = odoo.search_read("sale.order", [("client_order_ref", "=", "000000015")],
                              ["currency_id", "amount_total"])  # fmt: skip
     assert so["currency_id"][1] == "EUR"

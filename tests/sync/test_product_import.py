@@ -1,4 +1,4 @@
-"""Magento -> Odoo products over real HTTP: the recorded MH01, bundle 24-WG080 and `bla/koe`."""
+"""Magento -> Odoo products over real HTTP: the seeded MH01, bundle 24-WG080 and `bla/koe`."""
 
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ def test_a_magento_edit_updates_the_same_template(shop: dict) -> None:
     assert bound is not None and bound.fingerprint == odoo_fingerprint(odoo, tmpl, "MH01")
 
 
-def test_the_recorded_bundle_becomes_a_combo_product_of_its_parts(shop: dict) -> None:
+def test_the_seeded_bundle_becomes_a_combo_product_of_its_parts(shop: dict) -> None:
     result = run(shop["id"], event("24-WG080"))
     assert result["logs"]["24-WG080"] == ("done", "created"), result
     assert result["created"] == 1 + len(BUNDLE_PARTS)  # the parts came first
@@ -227,7 +227,11 @@ def test_a_sku_with_a_slash_imports(shop: dict) -> None:
     result = run(shop["id"], event("bla/koe"))
     assert result["logs"]["bla/koe"] == ("done", "created")
     (product,) = templates(shop["odoo"], default_code="bla/koe")
-    assert (product["name"], product["list_price"], product["type"]) == ("bla", 1.0, "consu")
+    assert (product["name"], product["list_price"], product["type"]) == (
+        "Blauwe Koe",
+        1.0,
+        "consu",
+    )
     assert binding("product", "bla/koe") is not None
     assert result["odoo_calls"] == 3  # find by SKU, create, read its variant
 

@@ -71,7 +71,10 @@ def test_websites_become_sales_teams_and_stores_stay_in_bridge(conn_id: int, odo
     assert teams[team_id]["name"] == "Magento Main Website"
     assert outcome(result, "store")["created"] == 1
     views = outcome(result, "store_view")
-    assert [r["name"] for r in views["records"]] == ["Default Store View (default)"]
+    assert [r["name"] for r in views["records"]] == [
+        "Default Store View (default)",
+        "French Store View (fr)",
+    ]
     with db.session_scope() as s:
         # Magento's admin scope (id 0) is not a sales channel.
         assert [w.magento_id for w in s.scalars(select(Website))] == [1]
@@ -144,11 +147,15 @@ def test_payment_methods_become_journals_online_or_offline(conn_id: int, magento
         online = {p.code: p.online for p in s.scalars(select(PaymentMethod))}
     assert online["braintree"] is True and online["checkmo"] is False
 
+    # Disabled in Magento and on no order: its journal is archived. (Bank transfer stays:
+    # the euro order 000000023 was paid with it, so it is still "seen on orders".)
+    admin(magento_sandbox, "PUT", "records/payment_methods/purchaseorder", {"active": False})
     admin(magento_sandbox, "PUT", "records/payment_methods/banktransfer", {"active": False})
     again = outcome(run_import(conn_id, "payment-methods"), "payment_method")
     assert again["archived"] == 1
     journals = {j["id"]: j for j in odoo_sandbox.records("account.journal")}
-    assert journals[by_code["banktransfer"]["id"]]["active"] is False
+    assert journals[by_code["purchaseorder"]["id"]]["active"] is False
+    assert journals[by_code["banktransfer"]["id"]]["active"] is True
 
 
 def test_shipping_methods_come_from_orders_as_carriers(conn_id: int, odoo_sandbox: Any):

@@ -39,17 +39,18 @@ def test_pull_imports_every_order_through_the_worker(worker: WorkerProcess, mage
     conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
     pull = wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT)
     assert pull is not None and pull.state is LogState.DONE, pull and pull.reason
-    assert pull.result["records"] == 6 and len(pull.result["page_logs"]) == 1
+    assert pull.result["records"] == 9 and len(pull.result["page_logs"]) == 1
     page = wait_for(pull.result["page_logs"][0], TIMEOUT)
     assert page is not None and page.state is LogState.DONE, worker.output()[-3000:]
-    assert page.result["imported"] == 5
+    assert page.result["imported"] == 8
     assert sorted(refs(odoo_sandbox)) == ["000000013-1", "000000014", "000000015", "000000019",
-                                          "000000020"]  # fmt: skip
+                                          "000000020", "000000021", "000000022",
+                                          "000000023"]  # fmt: skip
     # The cursor moved: a second pull re-reads only the overlap and imports nothing new.
     again = wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT)
     for page_id in again.result["page_logs"]:
         wait_for(page_id, TIMEOUT)
-    assert len(refs(odoo_sandbox)) == 5
+    assert len(refs(odoo_sandbox)) == 8
 
 
 @pytest.mark.timeout(240)
@@ -82,9 +83,9 @@ def test_worker_killed_mid_page_leaves_exactly_one_order_each(
         finally:
             second.kill(signal.SIGTERM)
         made = refs(odoo_sandbox)
-        assert len(made) == len(set(made)) == 65
+        assert len(made) == len(set(made)) == 68  # 60 copies and 8 seeded (one is canceled)
         assert {o["state"] for o in odoo_sandbox.records("sale.order")} == {"sale"}
-        assert order_logs_by_state() == {"done": 66}
+        assert order_logs_by_state() == {"done": 69}
     finally:
         os.environ.pop("BRIDGE_VISIBILITY_TIMEOUT", None)
 
@@ -96,11 +97,12 @@ def test_state_filter_and_a_page_delivered_twice(worker, magento_sandbox, odoo_s
     with db.session_scope() as s:
         s.get(Connection, conn_id).order_states = ["processing"]
     pull = wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT)
-    # Only canceled orders are read besides the configured states: the recorded ones are "new".
-    assert pull.result["records"] == 1
+    # Canceled orders are read besides the configured states: the two card orders are
+    # "processing", the edited order's parent is canceled, the rest are "new".
+    assert pull.result["records"] == 3
     page = wait_for(pull.result["page_logs"][0], TIMEOUT)
-    assert (page.result["imported"], page.result["skipped"]) == (0, 1)
-    assert refs(odoo_sandbox) == []
+    assert (page.result["imported"], page.result["skipped"]) == (2, 1)
+    assert sorted(refs(odoo_sandbox)) == ["000000021", "000000022"]
 
     with db.session_scope() as s:
         s.get(Connection, conn_id).order_states = ["new", "processing"]
@@ -108,6 +110,6 @@ def test_state_filter_and_a_page_delivered_twice(worker, magento_sandbox, odoo_s
     page_id = pull.result["page_logs"][0]
     import_page.apply_async(args=[page_id])  # the same page task, delivered a second time
     page = wait_for(page_id, TIMEOUT)
-    assert page.result["imported"] == 5
+    assert page.result["imported"] == 6
     time.sleep(2)  # let the second delivery run: it must find the page done
-    assert len(refs(odoo_sandbox)) == len(set(refs(odoo_sandbox))) == 5
+    assert len(refs(odoo_sandbox)) == len(set(refs(odoo_sandbox))) == 8
