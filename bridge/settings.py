@@ -22,7 +22,14 @@ Options read:
   through Magento's asynchronous bulk API instead of one save per product. Default 50.
 - ``BRIDGE_PRODUCT_FLUSH_DELAY``: seconds between Odoo's product webhook and the export
   of the drafts, so a burst of edits coalesces into one Magento write. Default 2.
-- ``BRIDGE_FIXTURES_DIR``: recorded Magento payloads seeding the Magento sandbox.
+
+Read elsewhere, not by Bridge itself:
+
+- ``BRIDGE_MAGENTO_FIXTURES`` (the Magento sandbox, `sandbox/magento/seed/recordings.py`,
+  and the tests' outside-evidence group): the directory holding recorded Magento answers
+  and Adobe's REST schema. Optional; the sandbox's default seed is the project's own.
+- ``BRIDGE_TEST_*`` and ``BRIDGE_REQUIRE_EVIDENCE``: the test suite (tests/conftest.py,
+  tests/evidence.py, tests/odoo_fixtures.py).
 """
 
 from __future__ import annotations
