@@ -52,6 +52,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     evidence.check(item)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_logins() -> None:
+    """Each test starts as a new worker process would: no Odoo login or Magento token kept
+    (sandboxes are per test or reset, so a kept one would point at a forgotten session)."""
+    from bridge.clients import logins
+
+    for cache in (logins.ODOO_UIDS, logins.ODOO_VERSIONS, logins.MAGENTO_TOKENS):
+        cache.clear()
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):

@@ -5,7 +5,8 @@ It speaks `{base_url}/rest/{store_code}/V1/...` with JSON over one pooled
 
 - ``token``: an integration access token sent as ``Authorization: Bearer``;
 - ``admin``: an admin user; the client asks `integration/admin/token` for a token,
-  caches it and renews it once when Magento answers 401 (tokens expire);
+  keeps it for the whole process (`bridge.clients.logins`, shared by every client of
+  the same credentials) and renews it once when Magento answers 401 (tokens expire);
 - ``oauth1``: the integration's OAuth 1.0a keys, each request signed HMAC-SHA256.
 
 Only the errors of `bridge.clients.errors` leave this module, with one-line
@@ -36,6 +37,7 @@ from bridge.clients.errors import (
     RetryableError,
     ValidationError,
 )
+from bridge.clients.logins import MAGENTO_TOKENS, login_key
 from bridge.clients.magento_search import SearchCriteria
 
 __all__ = ["MAX_PAGE_SIZE", "MagentoAuth", "MagentoClient", "SearchCriteria", "render_message"]
@@ -174,6 +176,8 @@ class MagentoClient:
         self._session.headers.update({"Accept": "application/json"})
         self._admin_token: str | None = None
         self._token_lock = threading.Lock()
+        #: This process's admin token for these credentials (bridge.clients.logins).
+        self._login_key = login_key(self.base_url, auth.username, auth.password)
         self._oauth = (
             OAuth1(
                 auth.consumer_key,
@@ -320,6 +324,7 @@ class MagentoClient:
     def _forget_admin_token(self, used: dict[str, str]) -> None:
         with self._token_lock:
             if used.get("Authorization") == f"Bearer {self._admin_token}":
+                MAGENTO_TOKENS.forget(self._login_key, self._admin_token or "")
                 self._admin_token = None  # another thread may already have renewed it
 
     def _auth_header(self) -> dict[str, str]:
@@ -332,12 +337,15 @@ class MagentoClient:
     def _admin_bearer(self) -> str:
         with self._token_lock:
             if self._admin_token is None:
+                self._admin_token = MAGENTO_TOKENS.get(self._login_key)
+            if self._admin_token is None:
                 body = {"username": self.auth.username, "password": self.auth.password}
                 response = self._send("POST", "integration/admin/token", body=body, auth={})
                 token = self._decode("POST", "integration/admin/token", response)
                 if not isinstance(token, str) or not token:
                     raise PermanentError("Magento's admin token endpoint returned no token")
                 self._admin_token = token
+                MAGENTO_TOKENS.put(self._login_key, token)
             return self._admin_token
 
     def _send(

@@ -1,7 +1,10 @@
 """Odoo's external API as one client, whichever wire protocol the server speaks.
 
 `protocol="auto"` asks the server its version (common.version over JSON-RPC)
-and picks JSON-2 on Odoo 19 and later, JSON-RPC before. Every call is one
+and picks JSON-2 on Odoo 19 and later, JSON-RPC before. The version and the login
+(uid) are kept for the whole process (`bridge.clients.logins`): a real Odoo spends
+~0.9 s hashing the password on each `authenticate`, so clients built per task reuse one
+login per set of credentials, and log in again once when Odoo refuses it. Every call is one
 round trip (~22-25 ms on a real Odoo 18), so callers batch: `create` takes a
 list, `search_read` takes a domain and the fields wanted.
 
@@ -17,6 +20,7 @@ from typing import Any, Literal
 import requests
 
 from bridge.clients.errors import AuthenticationError, ClientError, PermanentError
+from bridge.clients.logins import ODOO_UIDS, ODOO_VERSIONS, login_key
 from bridge.clients.odoo_transports import TRANSPORTS, Transport
 
 Protocol = Literal["auto", "jsonrpc", "xmlrpc", "json2"]
@@ -49,7 +53,9 @@ class OdooClient:
         self.calls_made = 0
         self._transport: Transport | None = None
         self._uid: int | None = None
-        self._version: dict[str, Any] | None = None
+        self._version: dict[str, Any] | None = ODOO_VERSIONS.get(self.url)
+        #: This process's login for these credentials (bridge.clients.logins).
+        self._login_key = login_key(self.url, db, login, secret)
 
     def __repr__(self) -> str:
         return (
@@ -70,8 +76,9 @@ class OdooClient:
     def transport(self) -> Transport:
         if self._transport is None:
             if self._requested == "auto":
-                probe = self._make("jsonrpc")
-                self._version = self._guard(probe.version)
+                if self._version is None:
+                    self._version = self._guard(self._make("jsonrpc").version)
+                    ODOO_VERSIONS.put(self.url, self._version)
                 major = _major(self._version)
                 self._transport = self._make("json2" if major >= 19 else "jsonrpc")
                 log.debug("Odoo %s at %s: using %s", major, self.url, self._transport.name)
@@ -88,7 +95,8 @@ class OdooClient:
         return self._version
 
     def authenticate(self) -> int:
-        """The user id; refused credentials raise AuthenticationError."""
+        """Log in (always asks Odoo); the user id. Refused credentials raise
+        AuthenticationError. Model calls reuse this process's login instead."""
         uid = self._guard(self.transport.authenticate)
         if not uid:
             raise AuthenticationError(
@@ -96,6 +104,7 @@ class OdooClient:
                 "check the login and password or API key"
             )
         self._uid = uid
+        ODOO_UIDS.put(self._login_key, uid)
         return uid
 
     def check(self) -> dict[str, Any]:
@@ -204,11 +213,21 @@ class OdooClient:
         context: dict[str, Any] | None,
     ) -> Any:
         transport = self.transport
-        uid = self._uid if self._uid is not None else self.authenticate()
         if context:
             kwargs = {**kwargs, "context": context}
+        reused = self._uid is None and ODOO_UIDS.get(self._login_key) is not None
+        uid = self._uid or ODOO_UIDS.get(self._login_key) or self.authenticate()
         self.calls_made += 1
-        return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+        try:
+            return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+        except AuthenticationError:
+            if not reused:
+                raise
+            # The process's login is no longer accepted (password or key changed): log in
+            # again once; a refusal then is the answer.
+            ODOO_UIDS.forget(self._login_key, uid)
+            uid = self.authenticate()
+            return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
 
     def _guard(self, func: Any, *args: Any) -> Any:
         """Nothing but ClientErrors escape, and none of them carries the secret."""
