@@ -24,6 +24,7 @@ products of the store's website) and `website_id`; an attribute set's `entity_ty
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ def _column(key: str) -> Getter:
 
 
 def _attribute(key: str) -> Getter:
-    return lambda record: lookup(record, key)
+    return functools.partial(lookup, name=key)
 
 
 def _flat(

@@ -63,6 +63,7 @@ _ALIASES = {
 }
 _KEY = re.compile(r"\[([^\]]*)\]")
 _SORT_FIELD_OK = re.compile(r"[a-z0-9_]*", re.IGNORECASE)
+_MISSING = object()
 _NUMERIC_PREFIX = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -205,8 +206,9 @@ def parse_criteria(args: Mapping[str, str]) -> Criteria:
 
 def lookup(record: Record, name: str) -> Any:
     """A field of the record, else the custom attribute of that code (EAV entities)."""
-    if name in record:
-        return record[name]
+    value = record.get(name, _MISSING)
+    if value is not _MISSING:
+        return value
     for attr in record.get("custom_attributes") or []:
         if isinstance(attr, dict) and attr.get("attribute_code") == name:
             return attr.get("value")
@@ -302,14 +304,14 @@ def condition(cond: str, raw: str, attribute: str | None = None) -> Callable[[An
         values = [raw] if attribute is None else [attribute, raw]
         tests = [condition("eq", v) for v in values]
         return lambda value: any(test(value) for test in tests)
+    if cond in ("in", "nin"):
+        return _in_test(raw, negate=cond == "nin")  # the hot path: it tests NULL itself
     test = _not_null_test(cond, raw)
     return lambda value: value is not None and test(value)
 
 
 def _not_null_test(cond: str, raw: str) -> Callable[[Any], bool]:
     """The test for a value known not to be NULL (SQL: any comparison with NULL is false)."""
-    if cond in ("in", "nin"):
-        return _in_test(raw, negate=cond == "nin")
     if cond in ("like", "nlike"):
         regex = _like_regex(raw)
         if cond == "like":
@@ -362,6 +364,10 @@ def _in_test(raw: str, negate: bool) -> Callable[[Any], bool]:
     numbers = {mysql_number(v) for v in expected}
 
     def test(value: Any) -> bool:
+        if value is None:
+            return False  # SQL: NOT IN with NULL is never true either
+        if type(value) is str:  # most columns searched by lists are text: skip the casts
+            return (value.rstrip(" ").lower() in texts) != negate
         number = _number(value)
         found = number in numbers if number is not None else _collate(_text(value)) in texts
         return found != negate
@@ -412,6 +418,18 @@ def _plan_filters(
     return plan
 
 
+def _group_test(customs: list[Predicate], ored: list[Predicate]) -> Predicate:
+    """One group as one predicate: its custom filters AND'ed, then its filters OR'ed."""
+    tests = list(customs)
+    if len(ored) == 1:
+        tests.append(ored[0])
+    elif ored:
+        tests.append(lambda record: any(m(record) for m in ored))
+    if len(tests) == 1:
+        return tests[0]
+    return lambda record: all(t(record) for t in tests)
+
+
 def _sort_key(value: Any) -> tuple[int, float, str]:
     number = _number(value)
     if value is None:
@@ -437,14 +455,15 @@ def _plan_sorts(criteria: Criteria, fields: Fields) -> list[tuple[Getter, bool]]
 
 def run(records: Sequence[Record], criteria: Criteria, fields: Fields) -> tuple[list[Record], int]:
     """Filter, sort and page `records` (in primary-key order): (this page's items, total)."""
-    groups = _plan_filters(criteria, fields, records)
+    plan = _plan_filters(criteria, fields, records)
+    tests = [_group_test(customs, ored) for customs, ored in plan]
     sorts = _plan_sorts(criteria, fields)
-    hits = [
-        r
-        for r in records
-        if all(all(c(r) for c in customs) and (not ored or any(m(r) for m in ored))
-               for customs, ored in groups)
-    ]  # fmt: skip
+    if not tests:
+        hits = list(records)
+    elif len(tests) == 1:  # the common search: one predicate per record, no generator
+        hits = [r for r in records if tests[0](r)]
+    else:
+        hits = [r for r in records if all(test(r) for test in tests)]
     for get, descending in reversed(sorts):
         hits.sort(key=lambda r: _sort_key(get(r)), reverse=descending)
     total = len(hits)
