@@ -16,23 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+#: The condition types Magento 2.4 applies (`Mysql::prepareSqlCondition`'s keys), less `is`,
+#: which MySQL always refuses once Magento quotes the value (a 500). Magento itself refuses
+#: no condition type: an unknown one quietly becomes an equality, so the client refuses it.
 CONDITIONS = frozenset(
-    {
-        "eq",
-        "neq",
-        "gt",
-        "gteq",
-        "lt",
-        "lteq",
-        "in",
-        "nin",
-        "like",
-        "null",
-        "notnull",
-        "from",
-        "to",
-        "finset",
-    }
+    {"eq", "neq", "gt", "gteq", "lt", "lteq", "in", "nin", "like", "nlike", "null", "notnull"}
+    | {"from", "to", "finset", "nfinset", "regexp", "seq", "sneq", "ntoa"}
 )
 
 Direction = Literal["ASC", "DESC"]

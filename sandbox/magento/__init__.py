@@ -14,7 +14,10 @@ eav/attribute-sets/list and /{id}; products/attribute-sets/sets/list, POST
 products/attribute-sets, GET/PUT/DELETE products/attribute-sets/{id};
 customerGroups/search, POST customerGroups, GET/PUT/DELETE customerGroups/{id};
 POST guest-carts, GET guest-carts/{cartId}/payment-methods; GET orders, orders/{id};
-GET products, products/{sku}; GET customers/search, customers/{id}.
+GET products, products/types, products/{sku}; GET categories (the tree), categories/list,
+categories/{id}; GET customers/search, customers/{id}. Searches filter and sort on the
+fields the real endpoint knows (`sandbox.magento.fields`) with MySQL's semantics for every
+condition type of `prepareSqlCondition` (`sandbox.magento.search`).
 
 Catalog and stock, with Magento 2.4's rules and refusal texts (see `sandbox.magento.catalog`
 and `sandbox.magento.bulk`): POST products (save: create, or update an existing SKU),
@@ -42,6 +45,8 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
     PUT    /__sandbox__/records/<kind>/<key>       merge fields into one record
     DELETE /__sandbox__/records/<kind>/<key>       remove one record
     POST   /__sandbox__/tokens/expire              revoke admin tokens ({"token": t} for one)
+    GET    /__sandbox__/exceptions                 the reasons behind the last masked 500s
+                                                   ("Report ID: webapi-..."), newest last
     GET|DELETE /__sandbox__/stats                  requests served per "METHOD path" (DELETE
                                                    zeroes them); reset zeroes them too
     POST   /__sandbox__/reset                      forget everything, seed again

@@ -3,7 +3,11 @@
 REST lives under `/rest/V1/...` and `/rest/<store_code>/V1/...` (an `/index.php`
 prefix is accepted too). Routing works on the raw, still percent-encoded path, so
 `products/bla%2Fkoe` reaches the product `bla/koe` as it does on a real store.
-Errors are Magento's bodies: `{"message": "...%name...", "parameters": {...}}`.
+Errors are Magento's bodies: `{"message": "...%name...", "parameters": {...}}`, without
+`parameters` when there are none (`Webapi\\Rest\\Response::_renderMessages` adds them only
+when not empty). An error MySQL would raise (`search.SqlError`) is a 500 whose message is
+masked as in production mode, "Internal Error. Details are available in Magento log file.
+Report ID: webapi-...": the reason is kept at `GET /__sandbox__/exceptions`.
 The admin endpoints (`/__sandbox__/...`) are documented in `sandbox.magento`.
 """
 
@@ -14,6 +18,7 @@ import json
 import re
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +32,19 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.faults import ADMIN_PATH as FAULTS_PATH
 from sandbox.faults import FaultMiddleware, Faults
-from sandbox.magento import credentials
+from sandbox.magento import categories, credentials
 from sandbox.magento.bulk import Bulks
 from sandbox.magento.catalog import Catalog, CatalogError, public_source_item
+from sandbox.magento.fields import for_kind
 from sandbox.magento.sales import ENTITY_MISSING, Sales, SalesError
-from sandbox.magento.search import SearchError, parse_criteria, parse_fields, run, trim
+from sandbox.magento.search import (
+    SearchError,
+    SqlError,
+    parse_criteria,
+    parse_fields,
+    run,
+    trim,
+)
 from sandbox.magento.store import KEYS, MagentoStore, UnknownKind
 
 _REST = re.compile(r"^(?:/index\.php)?/rest(?:/(?P<store>[^/]+))?/V1(?P<rest>/.*)$")
@@ -48,8 +61,12 @@ class MagentoHttpError(Exception):
         super().__init__(message)
         self.status = status
         self.body: dict[str, Any] = {"message": message}
-        if parameters is not None:
+        if parameters:  # Magento leaves empty parameters out of the body
             self.body["parameters"] = parameters
+
+
+#: `Webapi\ErrorProcessor::INTERNAL_SERVER_ERROR_MSG`, what production mode answers.
+INTERNAL_ERROR = "Internal Error. Details are available in Magento log file. Report ID: %s"
 
 
 def no_such_entity(field: str, value: Any) -> MagentoHttpError:
@@ -154,6 +171,7 @@ class MagentoRestApp:
         r("/creditmemo/<memo_id>", "GET", self.creditmemo_get, memo_acl)
         products_acl = "Magento_Catalog::products"
         r("/products", "GET", self.products_search, products_acl)
+        r("/products/types", "GET", self.product_types, products_acl)
         r("/products/<sku>", "GET", self.product_get, products_acl)
         r("/products", "POST", self.product_save, products_acl)
         r("/products/<sku>", "PUT", self.product_put, products_acl)
@@ -177,6 +195,10 @@ class MagentoRestApp:
         items_acl = "Magento_InventoryApi::source_item"
         r("/inventory/source-items", "GET", self.source_items_search, items_acl)
         r("/inventory/source-items", "POST", self.source_items_save, items_acl)
+        categories_acl = "Magento_Catalog::categories"
+        r("/categories", "GET", self.category_tree, categories_acl)
+        r("/categories/list", "GET", self.categories_search, categories_acl)
+        r("/categories/<category_id>", "GET", self.category_get, categories_acl)
         customers_acl = "Magento_Customer::customer"
         r("/customers/search", "GET", self.customers_search, customers_acl)
         r("/customers/<customer_id>", "GET", self.customer_get, customers_acl)
@@ -191,15 +213,17 @@ class MagentoRestApp:
         except MagentoHttpError as exc:
             body, status = exc.body, exc.status
         except SearchError as exc:
-            body, status = exc.body, 400
+            body, status = exc.body, exc.status
         except SalesError as exc:
-            body, status = {"message": exc.message}, exc.status
-            if exc.parameters is not None:
-                body["parameters"] = exc.parameters
+            body, status = {"message": exc.message, "parameters": exc.parameters}, exc.status
         except CatalogError as exc:
             body, status = exc.body, exc.status
+        except SqlError as exc:
+            body, status = {"message": INTERNAL_ERROR % self._report(exc)}, 500
         except _Accepted as accepted:  # the async bulk API answers 202
             body, status = accepted.body, 202
+        if status >= 400 and isinstance(body, dict) and not body.get("parameters"):
+            body.pop("parameters", None)
         response = Response(json.dumps(body), status=status, content_type="application/json")
         return response(environ, start_response)
 
@@ -248,6 +272,12 @@ class MagentoRestApp:
             )
         body = Call(request, store_code, {}).body()
         raise _Accepted(self.bulks.schedule(body, store_code))
+
+    def _report(self, exc: Exception) -> str:
+        """Log an unexpected error as `ErrorProcessor::_critical` does; its report id."""
+        report_id = "webapi-" + uuid.uuid4().hex[:13]  # uniqid("webapi-"): 13 hex digits
+        self.store.log_exception(report_id, str(exc))
+        return report_id
 
     def _store_codes(self) -> set[str]:
         return {"all", "default"} | {str(v.get("code")) for v in self.store.snapshot("store_views")}
@@ -304,7 +334,7 @@ class MagentoRestApp:
         records = [r for r in self.store.snapshot(kind) if scope is None or scope(r)]
         # Without sortOrders the repositories answer in primary-key order.
         records.sort(key=lambda r: _primary_id(kind, r))
-        items, total = run(records, criteria)
+        items, total = run(records, criteria, for_kind(kind, self.store))
         return {"items": items, "search_criteria": criteria.echo(), "total_count": total}
 
     # -- attribute sets --------------------------------------------------------------------------
@@ -457,11 +487,7 @@ class MagentoRestApp:
     def order_get(self, call: Call, order_id: str) -> Any:
         record = self.store.get("orders", _int_arg(order_id))
         if record is None:
-            raise MagentoHttpError(
-                404,
-                "The entity that was requested doesn't exist. Verify the entity and try again.",
-                [],
-            )
+            raise MagentoHttpError(404, ENTITY_MISSING)
         return record
 
     # -- sales documents (rules in sandbox.magento.sales) ----------------------------------------
@@ -492,7 +518,7 @@ class MagentoRestApp:
     def _document(self, kind: str, key: str) -> dict[str, Any]:
         record = self.store.get(kind, _int_arg(key))
         if record is None:
-            raise MagentoHttpError(404, ENTITY_MISSING, [])
+            raise MagentoHttpError(404, ENTITY_MISSING)
         return record
 
     def shipments_search(self, call: Call) -> Any:
@@ -522,9 +548,51 @@ class MagentoRestApp:
             raise MagentoHttpError(
                 404,
                 "The product that was requested doesn't exist. Verify the product and try again.",
-                [],
             )
         return record
+
+    def product_types(self, call: Call) -> Any:
+        return categories.PRODUCT_TYPES
+
+    # -- categories (sandbox.magento.categories) -------------------------------------------------
+
+    def category_get(self, call: Call, category_id: str) -> Any:
+        record = self.store.get("categories", _int_arg(category_id))
+        if record is None:
+            raise no_such_entity("id", _int_arg(category_id))
+        return record
+
+    def categories_search(self, call: Call) -> Any:
+        return self._search("categories", call)
+
+    def category_tree(self, call: Call) -> Any:
+        stored = self.store.snapshot("categories")
+        root = call.args.get("rootCategoryId")
+        if root is not None:
+            root_id: int | None = _int_arg(root)
+            if self.store.peek("categories", root_id) is None:
+                raise no_such_entity("id", root_id)
+        else:
+            root_id = categories.root_for_store(
+                stored,
+                call.store_code,
+                self.store.snapshot("store_views"),
+                self.store.snapshot("store_groups"),
+            )
+            if root_id is None or self.store.peek("categories", root_id) is None:
+                raise no_such_entity("id", root_id)
+        depth = call.args.get("depth")
+        view = next(
+            (v for v in self.store.snapshot("store_views") if v.get("code") == call.store_code),
+            None,
+        )
+        return categories.tree(
+            stored,
+            self.store.snapshot("products"),
+            root_id,
+            _int_arg(depth) if depth is not None else None,
+            view.get("website_id") if view else None,
+        )
 
     # -- catalog writes, configurables, attributes (rules in sandbox.magento.catalog) ------------
 
@@ -770,6 +838,9 @@ class SandboxAdminApp:
                 self.store.msi = bool(_json_object(request).get("enabled"))
             if method in ("GET", "POST"):
                 return 200, {"enabled": self.store.msi}
+        if parts == ["exceptions"] and method == "GET":
+            with self.store.locked():
+                return 200, list(self.store.exceptions)
         if parts == ["stats"]:
             if method == "DELETE":
                 self.store.requests.clear()

@@ -79,7 +79,7 @@ class CatalogError(Exception):
         super().__init__(message)
         self.status = status
         self.body: dict[str, Any] = {"message": message}
-        if parameters is not None:
+        if parameters:  # Magento leaves empty parameters out of the body
             self.body["parameters"] = parameters
         if errors is not None:
             self.body["errors"] = errors
@@ -141,7 +141,7 @@ class Catalog:
     def product(self, sku: str) -> dict[str, Any]:
         record = self.store.get("products", sku)
         if record is None:
-            raise CatalogError(404, PRODUCT_MISSING, [])
+            raise CatalogError(404, PRODUCT_MISSING)
         return record
 
     def _product_by_id(self, product_id: Any) -> dict[str, Any] | None:

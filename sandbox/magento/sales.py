@@ -264,7 +264,7 @@ class Sales:
     def _get(self, kind: str, key: int) -> dict[str, Any]:
         record = self.store.get(kind, key)
         if record is None:
-            raise SalesError(404, ENTITY_MISSING, [])
+            raise SalesError(404, ENTITY_MISSING)
         return record
 
     def _next_nested(self, kind: str, field: str) -> int:

@@ -19,7 +19,7 @@ import copy
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -151,6 +151,8 @@ class MagentoStore:
         self.msi = True
         #: "METHOD /rest/.../path" -> requests served (admin endpoints not counted).
         self.requests: Counter[str] = Counter()
+        #: What Magento's var/log/exception.log would hold for the last masked 500s.
+        self.exceptions: deque[dict[str, str]] = deque(maxlen=100)
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -287,6 +289,11 @@ class MagentoStore:
                 self._indexes[kind] = {name: _Index(values) for name, values in by_name.items()}
             self._tokens.clear()
             self._carts.clear()
+            self.exceptions.clear()
+
+    def log_exception(self, report_id: str, message: str) -> None:
+        with self._lock:
+            self.exceptions.append({"report_id": report_id, "message": message})
 
     # -- auth ------------------------------------------------------------------------------------
 

@@ -180,12 +180,27 @@ def test_filter_groups_are_anded_and_filters_ored(magento):
         ("updated_at", "2026-10-07 00:00:00", "from", {12, 16, 17, 18, 19, 20}),
         ("updated_at", "2026-10-05 16:30:00", "to", {9, 10}),
         ("customer_email", "%@example.com", "like", {9, 10, 11, 12, 18}),
+        # The rest of Mysql::prepareSqlCondition's keys, as Magento 2.4 applies them.
+        ("customer_email", "%@example.com", "nlike", {16, 17, 19, 20}),
+        ("applied_rule_ids", 3, "nfinset", {17}),
+        ("increment_id", "^0+1[34]$", "regexp", {9, 11}),
+        ("coupon_code", "FREEALL", "seq", {17}),
+        ("coupon_code", "", "sneq", {17}),
+        ("entity_id", "0.0.0.9", "ntoa", {9}),
     ],
 )
 def test_condition_types(magento, field, value, condition, expected):
     criteria = SearchCriteria().where(field, value, condition)
     found = {o["entity_id"] for o in client(magento).iter_records("orders", criteria)}
     assert found == expected
+
+
+@pytest.mark.parametrize("condition", ["is", "bogus"])
+def test_conditions_magento_would_misread_are_refused_before_sending(condition):
+    """`is` always fails in MySQL (Magento quotes the operand); an unknown type is not refused
+    by Magento but silently read as an equality: the client refuses both up front."""
+    with pytest.raises(ValueError, match="unknown Magento condition type"):
+        SearchCriteria().where("state", "new", condition)
 
 
 def test_finset_condition(magento):

@@ -44,6 +44,7 @@ SEARCH_PATHS = [
     "customerGroups/search",
     "eav/attribute-sets/list",
     "products/attribute-sets/sets/list",
+    "categories/list",
 ]
 
 
@@ -178,9 +179,7 @@ def _seeded_gets(client: MagentoClient) -> list[str]:
     """A GET (path under /V1/) for every record and list the project's own seed serves.
 
     Records are named from the seed itself (`sandbox.magento.seed.luma.records`), so a record
-    added to the seed is validated without touching this list. Categories are seeded but the
-    sandbox serves no categories route (the catalog sync never reads them): that kind is left
-    out here, not validated.
+    added to the seed is validated without touching this list.
     """
     records = luma.records()
     sku = [quote(p["sku"], safe="") for p in records["products"]]
@@ -205,7 +204,8 @@ def _seeded_gets(client: MagentoClient) -> list[str]:
         paths += [f"products/attributes/{attribute['attribute_code']}"]
         paths += [f"products/attributes/{attribute['attribute_code']}/options"]
     paths += [f"guest-carts/{client.post('guest-carts', None)}/payment-methods"]
-    paths += ["inventory/sources"]
+    paths += ["inventory/sources", "products/types", "categories"]
+    paths += [f"categories/{c['id']}" for c in records["categories"]]
     # The card orders' invoices, made at checkout: one each, found by their order.
     paid = [
         o["entity_id"]
@@ -243,8 +243,11 @@ def test_every_seeded_record_matches_the_schema(magento):
     assert not unknown, f"seeded records disagree with the schema: {unknown}"
     assert found == {
         # payment.cc_last4 and account_status of the offline orders; a customer address
-        # without a region; stock_item.low_stock_date; a dynamic bundle's link price.
+        # without a region; stock_item.low_stock_date; a dynamic bundle's link price; the
+        # Root Catalog's is_active, unset as recorded (categories/1), in the admin store's
+        # tree (the client reads /rest/all/).
         NULL_FOR_UNSET: {
+            "/V1/categories",
             "/V1/orders/{id}",
             "/V1/customers/{customerId}",
             "/V1/products/{sku}",

@@ -179,6 +179,10 @@ def test_import_customers_and_orders_from_the_cli(worker, magento_sandbox, odoo_
     assert result.returncode == 0, result.stderr
     assert "5 customers read from Magento in 1 page(s)" in result.stdout
     assert "5 created" in result.stdout
+    # --customer-id filters customers/search on entity_id, the EAV column Magento knows.
+    result = bridge("import", "customers", "-c", "shop", "--customer-id", "3", "--customer-id", "4")
+    assert result.returncode == 0, result.stderr
+    assert "2 customers read from Magento in 1 page(s)" in result.stdout
     result = bridge("import", "orders", "-c", "shop", "--since", "2020-01-01")
     assert result.returncode == 0, result.stderr
     assert "8 imported" in result.stdout and "1 skipped" in result.stdout

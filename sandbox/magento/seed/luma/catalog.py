@@ -55,7 +55,12 @@ CATEGORY_TREE = [
 
 
 def categories() -> list[dict[str, Any]]:
-    """Categories as GET /V1/categories/{id} answers them."""
+    """Categories as GET /V1/categories/{id} answers them.
+
+    As recorded (test_import_product_category_missing): `children` lists the direct children
+    while `children_count` counts every descendant (Default Category: 6 children, "39"), and
+    the Root Catalog has no `is_active` (the attribute has no value at that level).
+    """
     by_id = {c[0]: c for c in CATEGORY_TREE}
 
     def path(cid: int) -> list[int]:
@@ -68,10 +73,11 @@ def categories() -> list[dict[str, Any]]:
     for cid, parent, name, position, url_key in CATEGORY_TREE:
         children = [c[0] for c in CATEGORY_TREE if c[1] == cid]
         chain = path(cid)
+        descendants = [c[0] for c in CATEGORY_TREE if c[0] != cid and cid in path(c[0])]
         attributes: list[dict[str, Any]] = [
             {"attribute_code": "is_anchor", "value": "1"},
             {"attribute_code": "path", "value": "/".join(map(str, chain))},
-            {"attribute_code": "children_count", "value": str(len(children))},
+            {"attribute_code": "children_count", "value": str(len(descendants))},
         ]
         if url_key:
             url_path = "/".join(by_id[c][4] for c in chain if by_id[c][4])
@@ -84,7 +90,7 @@ def categories() -> list[dict[str, Any]]:
                 "id": cid,
                 "parent_id": parent,
                 "name": name,
-                "is_active": True,
+                **({"is_active": True} if parent else {}),
                 "position": position,
                 "level": len(chain) - 1,
                 "children": ",".join(map(str, children)),
