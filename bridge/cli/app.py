@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from bridge.cli import connection, imports, logs, schedule, services, sync
+from bridge.cli import connection, imports, logs, schedule, services, sync, users
 from bridge.cli.common import err_console
 from bridge.crypto import SecretError
 
@@ -35,6 +35,7 @@ app.add_typer(schedule.app, name="schedule")
 app.add_typer(sync.app, name="sync")
 app.add_typer(services.sandbox_app, name="sandbox")
 app.add_typer(services.db_app, name="db")
+app.add_typer(users.app, name="user")
 app.command()(services.worker)
 app.command()(services.beat)
 app.command()(services.flower)

@@ -43,4 +43,5 @@ class DriftItem(Timestamps, Base):
     repair_log_id: Mapped[int | None]
 
     def __repr__(self) -> str:
-        return f"<DriftItem {self.kind} {self.key}@{self.scope} M={self.magento_value} O={self.odoo_value}>"
+        sides = f"M={self.magento_value} O={self.odoo_value}"
+        return f"<DriftItem {self.kind} {self.key}@{self.scope} {sides}>"
