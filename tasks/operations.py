@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from bridge.db import session_scope
 from bridge.models import LogState, SyncLog, utcnow
+from bridge.sync import drift as drift_use_case
 from bridge.sync import logbook
+from bridge.sync.drift import repair
 from bridge.sync.log_filter import STUCK_AFTER, LogFilter, log_ids
-from tasks import dispatch
+from tasks import dispatch, inventory
 from tasks.outbox import BrokerUnavailable, Job, enqueue, send
 
 #: At most this many logs per bulk action; run it again for the rest.
@@ -113,3 +116,63 @@ def _requeue(log_id: int, older_than: timedelta) -> Outcome:
 def _record_key(job: Job) -> str | None:
     sku = (job.payload or {}).get("sku")
     return str(sku) if sku else None
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One job a drift repair queued: its log, what it does, and how many items it fixes."""
+
+    log_id: int
+    what: str
+    items: int
+
+
+def repair_drift(report_log_id: int, item_ids: list[int] | None = None) -> list[Repair]:
+    """Queue the normal sync for exactly the records a drift report found (or some of them).
+
+    Items already repaired, or that no sync can repair, are left alone; each repaired item
+    records the log of the job that fixes it.
+    """
+    with session_scope() as session:
+        report = session.get(SyncLog, report_log_id)
+        if report is None or report.entity != drift_use_case.ENTITY:
+            raise LookupError(f"no drift report {report_log_id}")
+        connection_id = report.connection_id
+        assert connection_id is not None
+        items = repair.pending_items(session, report_log_id, item_ids)
+        plan = repair.plan(session, connection_id, items)
+    queued: list[Repair] = []
+
+    def queue(job: Job, what: str, groups: dict[Any, list[int]], key: str | None = None) -> None:
+        log_id = enqueue(job, connection_id, key=key)
+        ids = [i for group in groups.values() for i in group]
+        with session_scope() as session:
+            repair.mark_repaired(session, ids, log_id)
+        queued.append(Repair(log_id, what, len(ids)))
+
+    for chunk in _chunks(plan.stock_push):
+        queue(inventory.push_job(product_ids=sorted(chunk)), "stock push to Magento", chunk)
+    for chunk in _chunks(plan.stock_pull):
+        queue(dispatch.stock_pull_job(sorted(chunk)), "stock pull into Odoo", chunk)
+    for chunk in _chunks(plan.product_export):
+        queue(dispatch.product_export_job(sorted(chunk)), "product export to Magento", chunk)
+    for sku, ids in plan.product_import.items():
+        queue(dispatch.product_import_job(sku), "product import into Odoo", {sku: ids}, key=sku)
+    for chunk in _chunks(plan.order_pull, 100):
+        queue(dispatch.pull_job("orders", keys=sorted(chunk)), "order pull into Odoo", chunk)
+    retried: set[int] = set()
+    for log_id, ids in plan.failed_fulfillment.items():
+        new_id = retry_log(log_id)
+        with session_scope() as session:
+            repair.mark_repaired(session, ids, new_id)
+        retried.update(ids)
+        queued.append(Repair(new_id, f"retry of fulfillment log {log_id}", len(ids)))
+    rest = {oid: ids for oid, ids in plan.fulfillment.items() if not set(ids) <= retried}
+    for chunk in _chunks(rest):
+        queue(dispatch.fulfillment_job(sorted(chunk)), "fulfillment to Magento", chunk)
+    return queued
+
+
+def _chunks(groups: dict[Any, list[int]], size: int = 500) -> list[dict[Any, list[int]]]:
+    keys = list(groups)
+    return [{k: groups[k] for k in keys[i : i + size]} for i in range(0, len(keys), size)]

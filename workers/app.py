@@ -13,6 +13,7 @@ TASK_MODULES = [
     "tasks.products",
     "tasks.product_import",
     "tasks.inventory",
+    "tasks.drift",
 ]
 
 

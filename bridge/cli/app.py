@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from bridge.cli import connection, imports, logs, schedule, services, sync, users
+from bridge.cli import connection, drift, imports, logs, schedule, services, sync, users
 from bridge.cli.common import err_console
 from bridge.crypto import SecretError
 
@@ -40,6 +40,7 @@ app.command()(services.worker)
 app.command()(services.beat)
 app.command()(services.flower)
 app.command()(services.serve)
+app.command()(drift.drift)
 
 
 @app.command()
