@@ -12,10 +12,12 @@ Only the errors of `bridge.clients.errors` leave this module. The secret
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Literal
 
 import requests
 
+from bridge.clients import observe
 from bridge.clients.errors import AuthenticationError, ClientError, PermanentError
 from bridge.clients.odoo_transports import TRANSPORTS, Transport
 
@@ -208,7 +210,15 @@ class OdooClient:
         if context:
             kwargs = {**kwargs, "context": context}
         self.calls_made += 1
-        return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+        started = time.monotonic()
+        error: str | None = None
+        try:
+            return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+        except ClientError as exc:
+            error = type(exc).__name__  # a bounded label: the error class, never its text
+            raise
+        finally:
+            observe.notify("odoo", f"{model}.{method}", time.monotonic() - started, error)
 
     def _guard(self, func: Any, *args: Any) -> Any:
         """Nothing but ClientErrors escape, and none of them carries the secret."""
