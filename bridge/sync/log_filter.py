@@ -88,4 +88,5 @@ def entities(session: Session) -> list[str]:
 
 
 def connection_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Connection.id, Connection.name).order_by(Connection.name)))
+    rows = session.execute(select(Connection.id, Connection.name).order_by(Connection.name))
+    return {conn_id: name for conn_id, name in rows}
