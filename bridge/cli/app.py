@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -44,8 +44,14 @@ app.command()(drift.drift)
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    serve: Annotated[
+        bool, typer.Option(help="then keep everything up and serve the console and /metrics")
+    ] = False,
+    port: Annotated[int, typer.Option(help="port of --serve")] = 8000,
+    host: Annotated[str, typer.Option(help="address of --serve")] = "127.0.0.1",
+) -> None:
     """Full setup sync against both sandboxes: no services, no configuration needed."""
     from bridge.demo import run_demo
 
-    raise typer.Exit(run_demo())
+    raise typer.Exit(run_demo(serve=serve, host=host, port=port))

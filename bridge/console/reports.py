@@ -68,7 +68,7 @@ def sales() -> Any:
     labels = [p.isoformat() for p in periods]
 
     def chart(by: str) -> list[dict[str, Any]]:
-        return [{"label": name, "data": [round(values.get(p, 0.0), 2) for p in periods]}
+        return [{"label": name, "data": [float(values.get(p, 0)) for p in periods]}
                 for name, values in sorted(report.series(by).items())]  # fmt: skip
 
     per_period = report.orders_per_period()
