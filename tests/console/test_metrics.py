@@ -3,8 +3,11 @@ to Redis, the gauges read from the state DB and the broker, in Prometheus text f
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,3 +97,19 @@ def test_metrics_can_require_a_token(
     assert response.status_code == 401
     samples = scrape(console_url, Authorization="Bearer s3cret-token")
     assert "bridge_queue_depth" in samples
+
+
+def test_the_grafana_dashboard_asks_only_for_metrics_bridge_serves(
+    console_url: str, redis_url: str
+) -> None:
+    response = requests.get(f"{console_url}/metrics", timeout=10)
+    served = {f.name for f in text_string_to_metric_families(response.text)}
+    dashboard = json.loads((Path(__file__).parents[2] / "docs/grafana-dashboard.json").read_text())
+    asked = {
+        re.sub(r"_(total|bucket|count|sum)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"bridge_\w+", target["expr"])
+    }
+    assert len(asked) >= 8
+    assert asked <= served, asked - served
