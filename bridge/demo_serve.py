@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 from rich.rule import Rule
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 from bridge import db
 from bridge.cli.common import console
@@ -62,7 +62,9 @@ def serve(conn_id: int, magento_url: str, run: Callable[..., Any], host: str, po
             users.set_password(session, USER, password)
     from bridge.console.app import wsgi
 
-    base = f"http://{host}:{port}"
+    # Listening before the URL is printed: whoever reads it can connect at once.
+    server = make_server(host, port, wsgi(), threaded=True)
+    base = f"http://{host}:{server.server_port}"
     console.print(Rule("console"))
     console.print(f"Console   {base}/console/  (user [bold]{USER}[/bold], password "
                   f"[bold]{password}[/bold], role operator)")  # fmt: skip
@@ -70,5 +72,6 @@ def serve(conn_id: int, magento_url: str, run: Callable[..., Any], host: str, po
     console.print(f"Drift     {base}/console/drift/{entry.id}")
     console.print("Sandboxes, worker and state stay up until Ctrl-C.")
     with contextlib.suppress(KeyboardInterrupt):
-        run_simple(host, port, wsgi(), threaded=True, use_reloader=False)
+        server.serve_forever()
+    server.server_close()
     return 0
