@@ -162,7 +162,10 @@ def repair_drift(report_log_id: int, item_ids: list[int] | None = None) -> list[
         queue(dispatch.pull_job("orders", keys=sorted(chunk)), "order pull into Odoo", chunk)
     retried: set[int] = set()
     for log_id, ids in plan.failed_fulfillment.items():
-        new_id = retry_log(log_id)
+        try:
+            new_id = retry_log(log_id)
+        except (LookupError, ValueError):
+            continue  # retried meanwhile, or not retryable: the poll below covers the order
         with session_scope() as session:
             repair.mark_repaired(session, ids, new_id)
         retried.update(ids)

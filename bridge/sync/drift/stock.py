@@ -21,12 +21,12 @@ against the quantity both sides last agreed on (`StockLevel`):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bridge.mappers import stock as sm
-from bridge.models import Binding, StockLevel
+from bridge.models import Binding, DriftItem, StockLevel
 from bridge.sync import stock_levels, stock_odoo
 from bridge.sync.drift import PAGE, DriftContext, number
 from bridge.sync.stock_magento import MagentoStock
@@ -207,7 +207,7 @@ def judge(
     )
 
 
-def correct_levels(ctx_session: Any, connection_id: int, items: list[Any]) -> None:
+def correct_levels(session: Session, connection_id: int, items: list[DriftItem]) -> None:
     """Before a push repairs Odoo-truth items: the agreed level becomes what Magento holds.
 
     The push sends only what differs from the agreed level; Magento drifted away from
@@ -216,10 +216,10 @@ def correct_levels(ctx_session: Any, connection_id: int, items: list[Any]) -> No
     """
     keyed = {(i.key, i.scope): i for i in items}
     seen = {k: float(i.magento_value) for k, i in keyed.items() if i.magento_value is not None}
-    stock_levels.record(ctx_session, connection_id, seen)
+    stock_levels.record(session, connection_id, seen)
     missing = [k for k, i in keyed.items() if i.magento_value is None]
     for sku, source in missing:
-        level = ctx_session.scalars(
+        level = session.scalars(
             select(StockLevel).where(
                 StockLevel.connection_id == connection_id,
                 StockLevel.sku == sku,
@@ -227,5 +227,5 @@ def correct_levels(ctx_session: Any, connection_id: int, items: list[Any]) -> No
             )
         ).first()
         if level is not None:
-            ctx_session.delete(level)
-    ctx_session.flush()
+            session.delete(level)
+    session.flush()
