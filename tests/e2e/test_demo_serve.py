@@ -43,7 +43,8 @@ def test_demo_serve_shows_the_console_and_metrics(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, out[-3000:]
         password = re.search(r"user demo, password (\S+), role operator", out)
         assert password, out[-2000:]
-        report = re.search(r"drift report (\d+): 1 difference", out)
+        # The planted quantity, and the order the demo canceled in Odoo after it shipped.
+        report = re.search(r"drift report (\d+): 2 difference", out)
         assert report, out[-2000:]
         base = f"http://127.0.0.1:{port}"
         http = requests.Session()
@@ -56,6 +57,7 @@ def test_demo_serve_shows_the_console_and_metrics(tmp_path: Path) -> None:
         assert 'data-connection="demo"' in answer.text
         drift = http.get(f"{base}/console/drift/{report[1]}", timeout=10).text
         assert "Magento changed since both sides agreed on" in drift
+        assert "canceled in Odoo after Magento shipped it" in drift
         sales = http.get(f"{base}/console/reports/sales?days=3650", timeout=30).text
         assert "chart.umd.min.js" in sales and "Check / Money order" in sales
         assert http.get(f"{base}/console/static/vendor/chartjs/chart.umd.min.js",

@@ -134,6 +134,11 @@ def _state_difference(
         return {**base, "truth": "magento",
                 "note": "canceled in Magento, not in Odoo: the order pull cancels it in Odoo "
                         "(unless Odoo shipped it)"}  # fmt: skip
+    if o_state == "cancel" and m_state not in CLOSED and q["shipped"] > 0:
+        return {**base, "truth": "odoo", "repairable": False,
+                "note": "canceled in Odoo after Magento shipped it: Magento cannot cancel a "
+                        "shipped order; take the goods back and refund them with a credit "
+                        "note in Odoo (fulfillment sends the credit memo)"}  # fmt: skip
     if o_state == "cancel" and m_state not in CLOSED:
         return {**base, "truth": "odoo",
                 "note": "canceled in Odoo, not in Magento: fulfillment sends the cancellation "
