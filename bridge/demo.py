@@ -76,7 +76,8 @@ def _worker(broker: str, embedded: bool) -> Iterator[None]:
             proc.kill()
 
 
-def run_demo() -> int:
+def run_demo(serve: bool = False, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """The demo; with `serve`, then the console on host:port until Ctrl-C (`demo_serve`)."""
     from sandbox.magento import ADMIN_PASSWORD, ADMIN_USERNAME, MagentoSandbox
     from sandbox.odoo import OdooSandbox
 
@@ -108,7 +109,12 @@ def run_demo() -> int:
             conn_id = conn.id
         console.print("Connection       'demo' registered (credentials encrypted at rest)")
         with _worker(broker, embedded):
-            return _run_steps(conn_id, magento, odoo)
+            code = _run_steps(conn_id, magento, odoo)
+            if serve and code == 0:
+                from bridge import demo_serve
+
+                return demo_serve.serve(conn_id, magento.url, _run, host, port)
+            return code
     finally:
         magento.stop()
         odoo.stop()

@@ -8,6 +8,7 @@ from bridge.sync import logbook, product_feed, stock
 from bridge.sync import product_import as product_import_use_case
 from tasks import (
     customers,
+    drift,
     fulfillment,
     inventory,
     maintenance,
@@ -121,6 +122,8 @@ def job_for_log(entry: SyncLog) -> Job | None:
     """The job that redoes what a log did, if it can be redone."""
     if entry.entity == CHECK_JOB.entity:
         return CHECK_JOB
+    if entry.entity == drift.ENTITY:
+        return drift.drift_job(**(entry.payload or {}))
     if entry.entity.startswith("setup."):
         return setup_import_job(entry.entity.removeprefix("setup."))
     if entry.entity in RECORD_TO_IMPORT:

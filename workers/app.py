@@ -13,10 +13,15 @@ TASK_MODULES = [
     "tasks.products",
     "tasks.product_import",
     "tasks.inventory",
+    "tasks.drift",
 ]
 
 
 def create_app() -> Celery:
+    # Every process that runs tasks counts finished logs and remote calls for /metrics.
+    from bridge.metrics import hooks
+
+    hooks.install()
     celery_app = Celery("bridge", include=TASK_MODULES)
     celery_app.config_from_object("celeryconfig")
     return celery_app

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from bridge.cli import connection, imports, logs, schedule, services, sync
+from bridge.cli import connection, drift, imports, logs, schedule, services, sync, users
 from bridge.cli.common import err_console
 from bridge.crypto import SecretError
 
@@ -35,15 +35,23 @@ app.add_typer(schedule.app, name="schedule")
 app.add_typer(sync.app, name="sync")
 app.add_typer(services.sandbox_app, name="sandbox")
 app.add_typer(services.db_app, name="db")
+app.add_typer(users.app, name="user")
 app.command()(services.worker)
 app.command()(services.beat)
 app.command()(services.flower)
 app.command()(services.serve)
+app.command()(drift.drift)
 
 
 @app.command()
-def demo() -> None:
+def demo(
+    serve: Annotated[
+        bool, typer.Option(help="then keep everything up and serve the console and /metrics")
+    ] = False,
+    port: Annotated[int, typer.Option(help="port of --serve")] = 8000,
+    host: Annotated[str, typer.Option(help="address of --serve")] = "127.0.0.1",
+) -> None:
     """Full setup sync against both sandboxes: no services, no configuration needed."""
     from bridge.demo import run_demo
 
-    raise typer.Exit(run_demo())
+    raise typer.Exit(run_demo(serve=serve, host=host, port=port))

@@ -1,47 +1,98 @@
-"""`bridge logs ...`: list, show and retry sync logs."""
+"""`bridge logs ...`: list, show, retry and requeue sync logs.
+
+Retry and requeue are `tasks/operations.py`, the same functions the console's buttons
+call; the filters are `bridge.sync.log_filter.LogFilter`, the same the console's list uses.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from bridge.cli.common import console, fail, ready_db
 from bridge.cli.render import logs_table
 from bridge.db import session_scope
-from bridge.models import LogState, SyncLog
+from bridge.models import Direction, LogState, SyncLog
 from bridge.sync.connections import ConnectionNotFound, get_connection
-from tasks.dispatch import retry_log
+from bridge.sync.log_filter import STUCK_AFTER, LogFilter, find_logs
+from tasks import operations
 from tasks.outbox import BrokerUnavailable
 
 app = typer.Typer(help="Sync logs: every unit of work, with its payload, state and reason.")
 
+ConnectionOpt = Annotated[str | None, typer.Option("--connection", "-c")]
+EntityOpt = Annotated[str | None, typer.Option(help="e.g. order, orders.page, stock.push")]
+DirectionOpt = Annotated[Direction | None, typer.Option(help="magento_to_odoo, odoo_to_magento")]
+KeyOpt = Annotated[str | None, typer.Option(help="a record's key: increment id, SKU...")]
+SinceOpt = Annotated[str | None, typer.Option(help="created at or after: 2026-11-30[T12:00]")]
+UntilOpt = Annotated[str | None, typer.Option(help="created before: 2026-12-01[T08:00]")]
+
+
+def parse_when(text: str | None, option: str) -> datetime | None:
+    """A date or ISO date-time (UTC unless it says otherwise); a one-line error otherwise."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (2026-11-30) or date-time (2026-11-30T12:00)")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def build_filter(
+    connection: str | None,
+    entity: str | None = None,
+    direction: Direction | None = None,
+    state: LogState | None = None,
+    key: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> LogFilter:
+    conn_id = None
+    if connection:
+        with session_scope() as session:
+            try:
+                conn_id = get_connection(session, connection).id
+            except ConnectionNotFound as exc:
+                fail(str(exc))
+    return LogFilter(
+        connection_id=conn_id,
+        entity=entity,
+        direction=direction,
+        state=state,
+        key=key,
+        since=parse_when(since, "--since"),
+        until=parse_when(until, "--until"),
+    )
+
 
 @app.command("list")
 def list_(
-    connection: Annotated[str | None, typer.Option("--connection", "-c")] = None,
+    connection: ConnectionOpt = None,
     state: Annotated[
         LogState | None, typer.Option(help="draft, queued, running, done, failed")
     ] = None,
-    entity: Annotated[str | None, typer.Option()] = None,
-    limit: Annotated[int, typer.Option()] = 50,
+    entity: EntityOpt = None,
+    direction: DirectionOpt = None,
+    key: KeyOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    stuck: Annotated[
+        int | None,
+        typer.Option(help="only queued/running logs untouched for this many minutes"),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
 ) -> None:
     """The newest logs first."""
     ready_db()
+    where = build_filter(connection, entity, direction, state, key, since, until)
+    if stuck is not None:
+        where = LogFilter(**{**where.__dict__, "stuck_for": timedelta(minutes=stuck)})
     with session_scope() as session:
-        query = select(SyncLog).order_by(SyncLog.id.desc()).limit(limit)
-        if connection:
-            try:
-                query = query.where(SyncLog.connection_id == get_connection(session, connection).id)
-            except ConnectionNotFound as exc:
-                fail(str(exc))
-        if state:
-            query = query.where(SyncLog.state == state)
-        if entity:
-            query = query.where(SyncLog.entity == entity)
-        console.print(logs_table(list(session.scalars(query))))
+        console.print(logs_table(find_logs(session, where, limit)))
 
 
 @app.command("show")
@@ -61,13 +112,61 @@ def show(log_id: int) -> None:
 
 
 @app.command("retry")
-def retry(log_id: int) -> None:
-    """Run a failed log's work again (after its cause was fixed)."""
+def retry(
+    log_id: Annotated[int | None, typer.Argument(help="one log; or filter below")] = None,
+    connection: ConnectionOpt = None,
+    entity: EntityOpt = None,
+    direction: DirectionOpt = None,
+    key: KeyOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    limit: Annotated[int, typer.Option(min=1)] = operations.BULK_LIMIT,
+) -> None:
+    """Run failed work again (after its cause was fixed): one log, or every failed log a
+    filter matches (--entity order --since 2026-11-30 ...)."""
     ready_db()
-    try:
-        new_id = retry_log(log_id)
-    except (LookupError, ValueError) as exc:
-        fail(str(exc))
-    except BrokerUnavailable as exc:
-        fail(str(exc))
-    console.print(f"[green]✓[/green] queued again as log {new_id}")
+    if log_id is not None:
+        try:
+            new_id = operations.retry_log(log_id)
+        except (LookupError, ValueError, BrokerUnavailable) as exc:
+            fail(str(exc))
+        console.print(f"[green]✓[/green] queued again as log {new_id}")
+        return
+    where = build_filter(connection, entity, direction, None, key, since, until)
+    if where.is_empty():
+        fail("name a log id, or filter the failed logs to retry (--entity, --since, ...)")
+    outcomes = operations.retry_logs(where, limit)
+    _report(outcomes, "retried", "failed log")
+
+
+@app.command("requeue")
+def requeue(
+    older_than: Annotated[
+        int, typer.Option(help="minutes a queued/running log was left untouched")
+    ] = int(STUCK_AFTER.total_seconds() // 60),
+    connection: ConnectionOpt = None,
+    entity: EntityOpt = None,
+    limit: Annotated[int, typer.Option(min=1)] = operations.BULK_LIMIT,
+) -> None:
+    """Send again the work stuck in queued or running (its worker died, its message was lost)."""
+    ready_db()
+    if older_than < 1:
+        fail("--older-than: at least 1 minute")
+    where = build_filter(connection, entity)
+    outcomes = operations.requeue_stuck(timedelta(minutes=older_than), where, limit)
+    _report(outcomes, "requeued", "stuck log")
+
+
+def _report(outcomes: list[operations.Outcome], done: str, what: str) -> None:
+    if not outcomes:
+        console.print(f"no {what} matches")
+        return
+    ok = [o for o in outcomes if o.error is None]
+    for o in outcomes:
+        if o.error:
+            console.print(f"[yellow]![/yellow] log {o.log_id}: {o.error}")
+        else:
+            console.print(f"[green]✓[/green] log {o.log_id} {done} as log {o.new_log_id}")
+    console.print(f"{len(ok)} of {len(outcomes)} {what}(s) {done}")
+    if len(ok) < len(outcomes):
+        raise typer.Exit(1)

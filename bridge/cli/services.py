@@ -51,18 +51,21 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Take Magento's events (POST /events/magento/<connection>) and queue their sync.
+    """Serve Magento's and Odoo's events, the operator console (/console) and /metrics.
 
-    A threaded Werkzeug server; under heavy load run `bridge.events.app:application`
-    in a WSGI server such as gunicorn instead.
+    A threaded Werkzeug server; under heavy load run `bridge.console.app:wsgi()` in a
+    WSGI server such as gunicorn instead.
     """
     from werkzeug.serving import run_simple
 
-    from bridge.events.app import application
+    from bridge.console.app import wsgi
 
     ready_db()
-    console.print(f"Bridge events on http://{host}:{port}/events/magento/<connection>")
-    run_simple(host, port, application, threaded=True, use_reloader=False)
+    base = f"http://{host}:{port}"
+    console.print(f"Bridge events on {base}/events/magento/<connection>")
+    console.print(f"Console on {base}/console/ (bridge user add NAME --role operator)")
+    console.print(f"Metrics on {base}/metrics")
+    run_simple(host, port, wsgi(), threaded=True, use_reloader=False)
 
 
 def _celery(args: list[str]) -> None:

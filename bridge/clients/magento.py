@@ -29,6 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
 
+from bridge.clients import observe
 from bridge.clients.errors import (
     AuthenticationError,
     ClientError,
@@ -312,6 +313,18 @@ class MagentoClient:
         return f"{self.base_url}/rest/{self.store_code}/V1/{path}"
 
     def _call(self, method: str, path: str, params: dict | None = None, body: Any = None) -> Any:
+        started = time.monotonic()
+        error: str | None = None
+        try:
+            return self._call_once(method, path, params, body)
+        except ClientError as exc:
+            error = type(exc).__name__  # a bounded label: the error class, never its text
+            raise
+        finally:
+            observe.notify("magento", observe.magento_operation(method, path),
+                           time.monotonic() - started, error)  # fmt: skip
+
+    def _call_once(self, method: str, path: str, params: dict | None, body: Any) -> Any:
         for attempt in (1, 2):
             headers = self._auth_header()
             response = self._send(method, path, params=params, body=body, auth=headers)

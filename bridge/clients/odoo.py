@@ -15,10 +15,12 @@ Only the errors of `bridge.clients.errors` leave this module. The secret
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Literal
 
 import requests
 
+from bridge.clients import observe
 from bridge.clients.errors import AuthenticationError, ClientError, PermanentError
 from bridge.clients.logins import ODOO_UIDS, ODOO_VERSIONS, login_key
 from bridge.clients.odoo_transports import TRANSPORTS, Transport
@@ -218,16 +220,24 @@ class OdooClient:
         reused = self._uid is None and ODOO_UIDS.get(self._login_key) is not None
         uid = self._uid or ODOO_UIDS.get(self._login_key) or self.authenticate()
         self.calls_made += 1
+        started = time.monotonic()
+        error: str | None = None
         try:
-            return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
-        except AuthenticationError:
-            if not reused:
-                raise
-            # The process's login is no longer accepted (password or key changed): log in
-            # again once; a refusal then is the answer.
-            ODOO_UIDS.forget(self._login_key, uid)
-            uid = self.authenticate()
-            return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+            try:
+                return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+            except AuthenticationError:
+                if not reused:
+                    raise
+                # The process's login is no longer accepted (password or key changed): log
+                # in again once; a refusal then is the answer.
+                ODOO_UIDS.forget(self._login_key, uid)
+                uid = self.authenticate()
+                return self._guard(transport.execute, uid, model, method, ids, args, kwargs)
+        except ClientError as exc:
+            error = type(exc).__name__  # a bounded label: the error class, never its text
+            raise
+        finally:
+            observe.notify("odoo", f"{model}.{method}", time.monotonic() - started, error)
 
     def _guard(self, func: Any, *args: Any) -> Any:
         """Nothing but ClientErrors escape, and none of them carries the secret."""

@@ -10,6 +10,8 @@ from bridge.models.connection import (
     MagentoAuthMethod,
     OdooProtocol,
 )
+from bridge.models.console_user import ConsoleUser, Role
+from bridge.models.drift import DriftItem
 from bridge.models.event import EventReceipt
 from bridge.models.schedule import Cursor, Schedule
 from bridge.models.stock_level import StockLevel
@@ -32,14 +34,17 @@ __all__ = [
     "Binding",
     "Channel",
     "Connection",
+    "ConsoleUser",
     "Cursor",
     "CustomerGroup",
     "Direction",
+    "DriftItem",
     "EventReceipt",
     "LogState",
     "MagentoAuthMethod",
     "OdooProtocol",
     "PaymentMethod",
+    "Role",
     "Schedule",
     "ShippingMethod",
     "StockLevel",

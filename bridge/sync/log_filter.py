@@ -1,0 +1,92 @@
+"""Which sync logs an operator means: one filter shared by `bridge logs` and the console.
+
+The filter turns into one SQL statement, newest first, so a list, a bulk retry and a
+count all see the same logs. `stuck` means unfinished (queued or running) and untouched
+for longer than `STUCK_AFTER`: no worker wrote to it since, so nothing is coming for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from bridge.models import Connection, Direction, LogState, SyncLog, utcnow
+
+#: A queued or running log untouched this long is stuck: longer than a task may run
+#: (BRIDGE_TASK_TIME_LIMIT, 600 s) and than the longest retry countdown (600 s).
+STUCK_AFTER = timedelta(minutes=30)
+STUCK_STATES = (LogState.QUEUED, LogState.RUNNING)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    connection_id: int | None = None
+    entity: str | None = None
+    direction: Direction | None = None
+    state: LogState | None = None
+    key: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    #: Only queued/running logs untouched for longer than this.
+    stuck_for: timedelta | None = None
+    #: Only logs with a smaller id (paging backwards through the list).
+    before_id: int | None = None
+
+    def statement(self) -> Select[tuple[SyncLog]]:
+        query = select(SyncLog)
+        if self.connection_id is not None:
+            query = query.where(SyncLog.connection_id == self.connection_id)
+        if self.entity:
+            query = query.where(SyncLog.entity == self.entity)
+        if self.direction:
+            query = query.where(SyncLog.direction == self.direction)
+        if self.state:
+            query = query.where(SyncLog.state == self.state)
+        if self.key:
+            query = query.where(SyncLog.key == self.key)
+        if self.since:
+            query = query.where(SyncLog.created_at >= self.since)
+        if self.until:
+            query = query.where(SyncLog.created_at < self.until)
+        if self.stuck_for is not None:
+            query = query.where(
+                SyncLog.state.in_(STUCK_STATES), SyncLog.updated_at < utcnow() - self.stuck_for
+            )
+        if self.before_id:
+            query = query.where(SyncLog.id < self.before_id)
+        return query.order_by(SyncLog.id.desc())
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+def find_logs(session: Session, where: LogFilter, limit: int | None = None) -> list[SyncLog]:
+    query = where.statement()
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def log_ids(session: Session, where: LogFilter, limit: int | None = None) -> list[int]:
+    query = where.statement().with_only_columns(SyncLog.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_logs(session: Session, where: LogFilter) -> int:
+    sub = where.statement().order_by(None).subquery()
+    return int(session.scalar(select(func.count()).select_from(sub)) or 0)
+
+
+def entities(session: Session) -> list[str]:
+    """Every entity a log was written for (for the console's filter)."""
+    return list(session.scalars(select(SyncLog.entity).distinct().order_by(SyncLog.entity)))
+
+
+def connection_names(session: Session) -> dict[int, str]:
+    rows = session.execute(select(Connection.id, Connection.name).order_by(Connection.name))
+    return {conn_id: name for conn_id, name in rows}
