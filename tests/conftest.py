@@ -2,7 +2,9 @@
 
 The environment is fixed here, before any Bridge module reads its settings:
 a throwaway data dir, a test secret key, Redis database 15 as the broker, and a
-short retry backoff so retry tests take seconds. Tests that need PostgreSQL or
+short retry backoff so retry tests take seconds. The Odoo sandbox's password checks
+cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says otherwise (a real Odoo 18 spends
+~0.9 s hashing each; the tests about that cost set it on their own sandbox). Tests that need PostgreSQL or
 Redis skip with the reason when those are down, except under CI=true, where a
 missing service is a failure.
 """
@@ -38,6 +40,7 @@ os.environ.update(
     }
 )
 os.environ.pop("BRIDGE_DATABASE_URL", None)
+os.environ.setdefault("BRIDGE_SANDBOX_ODOO_LOGIN_COST", "0")
 
 from bridge import db  # noqa: E402
 from bridge.settings import reload_settings  # noqa: E402
