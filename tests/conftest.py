@@ -3,10 +3,10 @@
 The environment is fixed here, before any Bridge module reads its settings:
 a throwaway data dir, a test secret key, Redis database 15 as the broker, and a
 short retry backoff so retry tests take seconds. The Odoo sandbox's password checks
-cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says otherwise (a real Odoo 18 spends
-~0.9 s hashing each; the tests about that cost set it on their own sandbox). Tests that need PostgreSQL or
-Redis skip with the reason when those are down, except under CI=true, where a
-missing service is a failure.
+cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says otherwise (a real Odoo 18
+spends ~0.9 s hashing each; the tests about that cost set it on their own sandbox).
+Tests that need PostgreSQL or Redis skip with the reason when those are down, except
+under CI=true, where a missing service is a failure.
 """
 
 from __future__ import annotations

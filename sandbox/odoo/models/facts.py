@@ -52,7 +52,9 @@ FACTS: dict[str, Facts] = {
     "res.users": Facts(clears_caches=("active", "lang", "tz", "company_id", "groups_id")),
     "ir.module.module": Facts(rec_names_search=("name", "shortdesc", "summary")),
     "account.journal": Facts(rec_names_search=("name", "code")),
-    "account.tax": Facts(order="sequence,id", rec_names_search=("name", "description", "invoice_label")),
+    "account.tax": Facts(
+        order="sequence,id", rec_names_search=("name", "description", "invoice_label")
+    ),
     "account.payment.term.line": Facts(rec_name=None, tolerates_missing=frozenset({"unlink"})),
     "account.payment.method": Facts(tolerates_missing=BOTH),
     "account.payment.method.line": Facts(tolerates_missing=frozenset({"write"})),
@@ -66,7 +68,9 @@ FACTS: dict[str, Facts] = {
         tolerates_missing=frozenset({"unlink"}),
         clears_caches=("create", "unlink", "product_template_attribute_value_ids", "active"),
     ),
-    "product.pricelist": Facts(order="sequence, id, name", rec_names_search=("name", "currency_id")),
+    "product.pricelist": Facts(
+        order="sequence, id, name", rec_names_search=("name", "currency_id")
+    ),
     "product.attribute": Facts(tolerates_missing=frozenset({"unlink"})),
     "product.attribute.value": Facts(tolerates_missing=frozenset({"write"})),
     "product.template.attribute.line": Facts(rec_names_search=("attribute_id", "value_ids")),
@@ -80,7 +84,9 @@ FACTS: dict[str, Facts] = {
         order="code", rec_names_search=("name", "code"), tolerates_missing=BOTH
     ),
     "stock.warehouse": Facts(order="sequence,id"),
-    "stock.location": Facts(rec_names_search=("complete_name", "barcode"), parent_name="location_id"),
+    "stock.location": Facts(
+        rec_names_search=("complete_name", "barcode"), parent_name="location_id"
+    ),
     "stock.picking.type": Facts(
         order="is_favorite desc, sequence, id", rec_names_search=("name", "warehouse_id.name")
     ),
