@@ -405,9 +405,8 @@ def _as_odoo_error(exc: Exception) -> OdooError:
     """Any exception as the fault Odoo would answer: its own kind, or `builtins.<Type>`."""
     if isinstance(exc, OdooError):
         return exc
-    if isinstance(exc, KeyError):
-        return python_error("KeyError", str(exc))
-    return python_error(type(exc).__name__, str(exc))
+    # Odoo's exception_to_unicode: the arguments, one per line (a KeyError's key unquoted).
+    return python_error(type(exc).__name__, "\n".join(str(a) for a in exc.args))
 
 
 def _fault(exc: OdooError) -> str:

@@ -225,7 +225,7 @@ def _anyfy(env: Env, model: str, tokens: list[Any]) -> list[Any]:
             result.append((path[0], "any", sub))
         elif op in ("any", "not any"):
             if f.relation is None:
-                raise python_error("KeyError", "None")
+                raise python_error("KeyError", "None")  # env[None]
             result.append((left, op, _anyfy(env, f.relation, right)))
         else:
             result.append(item)
@@ -415,7 +415,7 @@ def _date_part(
     if part not in GRANULARITY:
         raise python_error(
             "ValueError",
-            f"Error when processing the field {model}.{name}, the granularity {part} is not "
+            f"Error when processing the field '{model}.{name}', the granularity {part} is not "
             f"supported. Only {', '.join(GRANULARITY)} are supported",
         )
     get = GRANULARITY[part]
@@ -468,7 +468,7 @@ def _hierarchy(env: Env, model: str, op: str, ids: list[int], parent: str | None
         return set()
     f = env.field(model, parent_name)
     if f is None:
-        raise python_error("KeyError", repr(parent_name))
+        raise python_error("KeyError", parent_name)
     if f.relation != model:
         raise python_error("ValueError", f"Invalid parent field: {model}.{parent_name}")
     found = set(ids)

@@ -232,7 +232,7 @@ ORM: dict[str, Method] = {
 }
 
 
-NAME_SEARCH_19 = Method(name_search_19, api_model=True)
+NAME_SEARCH_19 = Method(name_search_19, api_model=True, name="name_search")
 
 
 def resolve(env: Env, model: str, name: str) -> Method:
@@ -249,10 +249,14 @@ def resolve(env: Env, model: str, name: str) -> Method:
 
 
 def _bind(method: Method, records: Records, args: list[Any], kwargs: dict[str, Any]) -> None:
+    """Python's own TypeError for a wrong call, named as Odoo's method would be."""
     try:
         inspect.signature(method.func).bind(records, *args, **kwargs)
     except TypeError as exc:
-        raise WrongArguments(str(exc)) from None
+        owner = "BaseModel" if method in ORM.values() or method is NAME_SEARCH_19 else None
+        owner = owner or "".join(p.capitalize() for p in records.model.split("."))
+        name = method.name or method.func.__name__
+        raise WrongArguments(f"{owner}.{name}() {exc}") from None
 
 
 def execute_kw(env: Env, model: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:

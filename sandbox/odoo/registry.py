@@ -73,6 +73,8 @@ class Method:
 
     func: Callable[..., Any]
     api_model: bool = False
+    #: The name it is called by (a module function may be registered under another one).
+    name: str = ""
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Model:
         """Decorator registering a workflow method on this model."""
 
         def register(func: Callable[..., Any]) -> Callable[..., Any]:
-            self.methods[name or func.__name__] = Method(func, api_model)
+            self.methods[name or func.__name__] = Method(func, api_model, name or func.__name__)
             return func
 
         return register
@@ -488,6 +490,8 @@ class Env:
         for rid in gone:
             self.db.remember(model, rid)
             del table[rid]
+        cascades: list[tuple[str, list[int]]] = []
+        emptied: list[tuple[str, int, str]] = []
         for ref, name, policy in self.db.references(model):
             ref_table = self.table(ref)
             holders = sorted(
@@ -498,13 +502,12 @@ class Env:
             if policy == "restrict":
                 raise foreign_key_violation(self.model(ref), name)
             if policy == "cascade":
-                self._delete(ref, holders)
+                cascades.append((ref, holders))
                 continue
-            for h in holders:  # then Odoo recomputes what depended on the emptied field
+            for h in holders:
                 self.db.remember(ref, h)
                 ref_table[h][name] = False
-                for hook in self.model(ref).on_write:
-                    hook(self, h, {name: False})
+                emptied.append((ref, h, name))
         dropped = set(gone)
         for ref, name in self.db.many2many_references(model):
             ref_table = self.table(ref)
@@ -512,6 +515,13 @@ class Env:
                 if h in ref_table:
                     self.db.remember(ref, h)
                     ref_table[h][name] = [i for i in ref_table[h][name] if i not in dropped]
+        for ref, holders in cascades:
+            self._delete(ref, holders)
+        # Then Odoo recomputes what depended on the emptied fields.
+        for ref, h, name in emptied:
+            if h in self.table(ref):
+                for hook in self.model(ref).on_write:
+                    hook(self, h, {name: False})
 
     def _check_names(self, m: Model, vals: dict[str, Any]) -> None:
         known = self.fields(m.name)
@@ -642,7 +652,8 @@ class Env:
                     "- Delete: another model requires the record being deleted. "
                     "If possible, archive it instead.\n\n"
                     f"Model: {m.description} ({m.name})\n"
-                    f"Field: {f.string or name} ({name})\n"
+                    f"Field: {fieldinfo.attribute(m.name, name, 'string', f.string or name)} "
+                    f"({name})\n"
                 )
         for names, message in m.uniques:
             key = tuple(rec.get(n) for n in names)
@@ -741,10 +752,10 @@ class Env:
         active_test = "active" in m.fields and self.context.get("active_test", True)
         if active_test and not domains.mentions(terms, "active"):
             terms = [("active", "=", 1), *terms]
+        matcher = domains.compile_domain(self, model, terms)
         specs = order or m.order
         ordering.terms(self, model, specs)  # checked before the query runs, as Odoo does
         start, count = _window(offset, limit)
-        matcher = domains.compile_domain(self, model, terms)
         table = self.table(model)
         ids = self._candidates(m, domains.normalize(terms))
         candidates = table.values() if ids is None else (table[i] for i in ids)

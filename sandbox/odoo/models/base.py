@@ -59,6 +59,7 @@ partner = Model(
         "vat": fld("char", "Tax ID"),
         "comment": fld("html", "Notes"),
         "is_company": fld("boolean", "Is a Company", default=False),
+        "color": fld("integer", "Color Index", default=0),
         "company_type": fld(
             "selection", "Company Type", selection=("person", "company"), default="person"
         ),
