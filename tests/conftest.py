@@ -46,9 +46,12 @@ from bridge import db  # noqa: E402
 from bridge.settings import reload_settings  # noqa: E402
 from celeryconfig import QUEUES  # noqa: E402
 from tests import evidence  # noqa: E402
+from tests.odoo_fixtures import real_target  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: The sandbox-vs-real comparison exists only where a real Odoo is named (BRIDGE_TEST_ODOO_*).
+collect_ignore = [] if real_target() else ["sandbox/test_odoo_vs_real.py"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
