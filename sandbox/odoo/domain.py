@@ -103,7 +103,9 @@ def normalize(domain: Any) -> list[Any]:
             else:
                 token = tuple(token)
         else:
-            expected += ARITY.get(token, 0) - 1 if _hashable(token) else -1
+            if not _hashable(token):  # `op_arity.get(token, 0)` on a dict or a set
+                raise python_error("TypeError", f"unhashable type: '{type(token).__name__}'")
+            expected += ARITY.get(token, 0) - 1
         result.append(token)
     if expected:
         raise python_error("ValueError", f"Domain {domain} is syntactically not correct.")
@@ -515,7 +517,9 @@ def display_domain(env: Env, model: str, op: str, value: Any) -> list[Any]:
 
 def default_display_domain(env: Env, model: str, op: str, value: Any) -> list[Any]:
     m = env.model(model)
-    fnames = list(m.rec_names_search or (m.rec_name,))
+    fnames = list(m.rec_names_search or ((m.rec_name,) if m.rec_name else ()))
+    if not fnames:  # Odoo logs "Cannot search on display_name" and restrains nothing
+        return [TRUE_LEAF]
     if op.endswith("like") and not value and "=" not in op:
         return [FALSE_LEAF] if op in NEGATIVE else [TRUE_LEAF]
     domains = [[(fname, op, value)] for fname in fnames]

@@ -230,6 +230,7 @@ MALFORMED_DOMAINS: list[Any] = [
     [["create_date.nope", "=", 1]],
     [["name", "any", [["id", "=", 1]]]],
     [["child_ids", "any", "notalist"]],
+    [{"a": 1}],
 ]
 
 
@@ -598,6 +599,34 @@ def unlink_integrity(s: Scene) -> Any:
     out.append(o.call("product.template", "unlink", [tmpl]))
     out.append(o.call("product.product", "search_count", [["id", "in", variants]]))
     return out
+
+
+@probe
+def display_name_without_rec_name(s: Scene) -> Any:
+    """product.combo.item has no _rec_name: its display_name search restrains nothing."""
+    o = s.odoo
+    tmpl = s.make("product.template", "tmpl", {"name": s.name("part")})
+    [variant] = o.do("product.product", "search", [["product_tmpl_id", "=", tmpl]])
+    combo = s.make(
+        "product.combo",
+        "combo",
+        {"name": s.name("combo"), "combo_item_ids": [[0, 0, {"product_id": variant}]]},
+    )
+    items = o.do("product.combo", "read", [combo], ["combo_item_ids"])[0]["combo_item_ids"]
+    for item in items:
+        s.labels[("product.combo.item", item)] = "item"
+    mine = ["id", "in", items]
+    return [
+        s.ids("product.combo.item", o.call("product.combo.item", "search", [mine])),
+        s.ids(
+            "product.combo.item",
+            o.call("product.combo.item", "search", [mine, ["display_name", "ilike", "zzz"]]),
+        ),
+        [  # "model,id": the display name of a record without a name
+            r["display_name"] == f"product.combo.item,{r['id']}"
+            for r in o.do("product.combo.item", "read", items, ["display_name"])
+        ],
+    ]
 
 
 @probe

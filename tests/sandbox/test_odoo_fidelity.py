@@ -211,6 +211,7 @@ def test_a_missing_foreign_key_on_create(odoo: Odoo) -> None:
             ],
         ),
         ([["name", "any", [["id", "=", 1]]]], ["builtins.KeyError", "None"]),
+        ([{"a": 1}], ["builtins.TypeError", "unhashable type: 'dict'"]),
     ],
 )
 def test_malformed_domains_are_odoos_faults(odoo: Odoo, domain: Any, fault: list[str]) -> None:
@@ -339,6 +340,23 @@ def test_child_of_through_a_many2one_to_another_model(odoo: Odoo, people: dict[s
         "fault",
         "builtins.KeyError",
         "parent_id",
+    ]
+
+
+def test_display_name_of_a_model_without_a_name(odoo: Odoo) -> None:
+    """BaseModel._search_display_name with no _rec_name nor _rec_names_search restrains
+    nothing (Odoo logs a warning); such a record is shown as "model,id"."""
+    [variant] = odoo.do("product.product", "search", [["default_code", "=", "Delivery_007"]])
+    combo = odoo.do(
+        "product.combo",
+        "create",
+        {"name": name("combo"), "combo_item_ids": [[0, 0, {"product_id": variant}]]},
+    )
+    [item] = odoo.do("product.combo", "read", [combo], ["combo_item_ids"])[0]["combo_item_ids"]
+    domain = [["id", "=", item], ["display_name", "ilike", "zzz"]]
+    assert odoo.do("product.combo.item", "search", domain) == [item]
+    assert odoo.do("product.combo.item", "read", [item], ["display_name"]) == [
+        {"id": item, "display_name": f"product.combo.item,{item}"}
     ]
 
 
