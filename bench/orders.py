@@ -38,7 +38,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+#: Flushed by the run: BRIDGE_BENCH_REDIS_URL points it at a database of your own.
+REDIS_URL = os.environ.get("BRIDGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TEMPLATE = "000000014"
 ONLINE, OFFLINE = ("braintree", "Credit Card (Braintree)"), ("checkmo", "Check / Money order")
 
@@ -57,6 +58,13 @@ def parse_args() -> argparse.Namespace:
         help="where repeat customers' earlier orders are: same page, or earlier pages",
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the import")
+    parser.add_argument(
+        "--odoo-login-cost",
+        type=float,
+        default=None,
+        help="seconds one Odoo password check costs (default: the sandbox's, 0.9 as a real "
+        "Odoo 18 hashing it, or BRIDGE_SANDBOX_ODOO_LOGIN_COST)",
+    )
     return parser.parse_args()
 
 
@@ -67,6 +75,8 @@ def command_line(args: argparse.Namespace) -> str:
         f"--odoo-latency-ms {args.odoo_latency_ms:g}"
     )
     cmd += f" --repeats {args.repeats}" if args.repeats != "page" else ""
+    if args.odoo_login_cost is not None:
+        cmd += f" --odoo-login-cost {args.odoo_login_cost:g}"
     return cmd + (" --sqlite" if args.sqlite else "")
 
 
@@ -338,6 +348,7 @@ def counters(magento: Any, odoo: Any) -> dict[str, int]:
         "magento_requests": sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"],
         "odoo_requests": sandbox_get(f"{odoo.url}/__sandbox__/faults")["requests"],
         "odoo_calls": sandbox_get(f"{odoo.url}/__sandbox__/odoo/stats")["calls"],
+        "password_checks": sandbox_get(f"{odoo.url}/__sandbox__/odoo/stats")["password_checks"],
     }
 
 
@@ -424,7 +435,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
     flush_redis()
     n = args.orders
-    with MagentoSandbox() as magento, OdooSandbox() as odoo:
+    with MagentoSandbox() as magento, OdooSandbox(login_cost=args.odoo_login_cost) as odoo:
         started = time.perf_counter()
         conn_id, template = prepare_shop(magento, odoo)
         load_orders(magento, template, n, args.repeats)
@@ -470,6 +481,11 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             ("Odoo calls/order", f"{calls / n:.3f} ({calls} execute_kw)"),
             ("Odoo calls/page", f"{calls / max(1, len(pages)):.1f}"),
             ("Odoo HTTP requests", f"{requests_} (calls plus logins)"),
+            (
+                "Odoo password checks",
+                f"{delta['password_checks']} x {odoo.login_cost:g} s "
+                f"= {delta['password_checks'] * odoo.login_cost:.1f} s of server time",
+            ),
             ("Magento calls/order", f"{mcalls / n:.4f} ({mcalls} requests)"),
             ("CPU s", f"worker {sum(worker.cpu_s.values()):.1f}, sandboxes {sandbox_cpu:.1f}"),
             ("worker peak RSS", f"{worker.peak_hwm_kib / 1024:.0f} MiB"),

@@ -2,9 +2,11 @@
 
 The environment is fixed here, before any Bridge module reads its settings:
 a throwaway data dir, a test secret key, Redis database 15 as the broker, and a
-short retry backoff so retry tests take seconds. Tests that need PostgreSQL or
-Redis skip with the reason when those are down, except under CI=true, where a
-missing service is a failure.
+short retry backoff so retry tests take seconds. The Odoo sandbox's password checks
+cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says otherwise (a real Odoo 18
+spends ~0.9 s hashing each; the tests about that cost set it on their own sandbox).
+Tests that need PostgreSQL or Redis skip with the reason when those are down, except
+under CI=true, where a missing service is a failure.
 """
 
 from __future__ import annotations
@@ -38,14 +40,18 @@ os.environ.update(
     }
 )
 os.environ.pop("BRIDGE_DATABASE_URL", None)
+os.environ.setdefault("BRIDGE_SANDBOX_ODOO_LOGIN_COST", "0")
 
 from bridge import db  # noqa: E402
 from bridge.settings import reload_settings  # noqa: E402
 from celeryconfig import QUEUES  # noqa: E402
 from tests import evidence  # noqa: E402
+from tests.odoo_fixtures import real_target  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: The sandbox-vs-real comparison exists only where a real Odoo is named (BRIDGE_TEST_ODOO_*).
+collect_ignore = [] if real_target() else ["sandbox/test_odoo_vs_real.py"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -101,12 +101,19 @@ def sandbox_magento(
 def sandbox_odoo(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8069,
     version: Annotated[str, typer.Option(help="Odoo version to speak: 16.0-19.0.")] = "18.0",
+    login_cost: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds one password check costs, as a real Odoo 18 hashing it "
+            "(default: $BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the Odoo sandbox until stopped (Ctrl-C)."""
     from sandbox.odoo import serve
 
     console.print(f"Odoo {version} sandbox on http://127.0.0.1:{port} (Ctrl-C stops it)")
-    serve(port, version=version)
+    serve(port, version=version, login_cost=login_cost)
 
 
 @db_app.command("upgrade")

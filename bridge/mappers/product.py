@@ -122,6 +122,12 @@ def _money(value: Any) -> float:
     return round(float(value or 0), 4)
 
 
+def as_odoo_holds(values: ProductValues, description: Any) -> ProductValues:
+    """`values` with the description Odoo stored from them, as read back: Odoo sanitises
+    html fields on write, so what it holds is read, not assumed."""
+    return {**values, "description": _text(description)}
+
+
 def _text(value: Any) -> str:
     # Odoo answers False for an empty field; Magento leaves the attribute out.
     return str(value) if value not in (None, False) else ""

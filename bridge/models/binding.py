@@ -2,8 +2,10 @@
 
 Unique per connection + entity on both sides, so a redelivered task can never
 bind a second Odoo record to the same Magento record (or the reverse). The
-fingerprint is a hash of the values last synced: a change that matches it is our
-own write coming back (echo) and is skipped.
+fingerprint is a hash of the values last synced, as Odoo holds them: a change that
+matches it is our own write coming back (echo) and is skipped. Where Odoo rewrites what
+it is sent (it sanitises html: a product's description), `magento_fingerprint` keeps the
+hash of the values as Magento holds them, which the Magento -> Odoo side compares with.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Binding(Timestamps, Base):
     odoo_model: Mapped[str] = mapped_column(String(128))
     odoo_id: Mapped[int]
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    #: The values as Magento holds them, when they differ from Odoo's (None: the same).
+    magento_fingerprint: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

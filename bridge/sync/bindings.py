@@ -99,13 +99,16 @@ def upsert(
     odoo_model: str,
     odoo_id: int,
     fingerprint: str | None = None,
+    magento_fingerprint: str | None = None,
 ) -> Binding:
     """Bind, or move an existing binding of either side to this pair (a renamed SKU).
 
-    `fingerprint` None keeps the one stored.
+    `fingerprint` None keeps the one stored; so does `magento_fingerprint`.
     """
     key = str(magento_key)
-    upsert_many(session, connection_id, entity, odoo_model, {key: (odoo_id, fingerprint)})
+    magento = {key: magento_fingerprint} if magento_fingerprint is not None else None
+    pairs = {key: (odoo_id, fingerprint)}
+    upsert_many(session, connection_id, entity, odoo_model, pairs, magento)
     found = by_keys(session, connection_id, entity, [key])[key]
     return found
 
@@ -116,8 +119,10 @@ def upsert_many(
     entity: str,
     odoo_model: str,
     pairs: dict[str, tuple[int, str | None]],
+    magento_fingerprints: dict[str, str] | None = None,
 ) -> None:
-    """`upsert` for a page: Magento key -> (Odoo id, fingerprint or None to keep it).
+    """`upsert` for a page: Magento key -> (Odoo id, fingerprint or None to keep it), and
+    the keys' `magento_fingerprint`s when Magento holds other values than Odoo.
 
     Two queries find what is bound already and one flush writes everything, instead of
     a few queries and a flush per record (the cost a page of 2,000 used to spend here).
@@ -157,6 +162,8 @@ def upsert_many(
         binding.magento_key, binding.odoo_model, binding.odoo_id = key, odoo_model, odoo_id
         if fingerprint is not None:
             binding.fingerprint = fingerprint
+        if magento_fingerprints and key in magento_fingerprints:
+            binding.magento_fingerprint = magento_fingerprints[key]
         binding.synced_at = now
         by_key[key], by_id[odoo_id] = binding, binding
     session.flush()

@@ -326,6 +326,8 @@ def _outcomes(ctx: ExportContext, bulk: dict[str, Any]) -> dict[str, str | None]
 def _bind_all(ctx: ExportContext, items: list[Item]) -> None:
     """Bind the exported templates and their stocked variants, one write per entity."""
     templates = {i.values["sku"]: (i.template_id, i.fingerprint) for i in items}
+    # Magento keeps what it is sent: both sides now hold these values.
+    held = {i.values["sku"]: i.fingerprint for i in items}
     variants = {
         sku: (product_id, None)
         for i in items
@@ -333,7 +335,7 @@ def _bind_all(ctx: ExportContext, items: list[Item]) -> None:
         if not (i.values["kind"] == "bundle" and sku == i.values["sku"])  # a combo is not stocked
     }
     bindings.upsert_many(
-        ctx.session, ctx.conn.id, "product_template", "product.template", templates
+        ctx.session, ctx.conn.id, "product_template", "product.template", templates, held
     )
     bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)
 

@@ -12,9 +12,10 @@ decides what each log means, then writes Odoo (`product_upsert`):
 - a bundle -> a combo product, one combo choice per option, after its parts;
 - a deleted product -> its template archived; a deleted child -> its configurable again.
 
-No echo: the template's Binding keeps the fingerprint of the values synced, as Odoo holds
-them (`odoo_priced`), which is what the Odoo -> Magento export reads back; a product
-whose fingerprint has not changed is not written ("unchanged"). A product that cannot be
+No echo: the template's Binding keeps the fingerprint of the values synced as Odoo holds
+them (`odoo_priced`; the description as Odoo stored it, read back), which is what the
+Odoo -> Magento export reads back, and as Magento held them (`magento_fingerprint`): a
+product whose Magento values have not changed is not written ("unchanged"). A product that cannot be
 imported fails its own log with the reason; the rest of the batch goes on.
 """
 
@@ -254,9 +255,11 @@ def _evaluate(ctx: ImportContext, items: list[Item]) -> None:
                 "extras it can say; Magento keeps its prices"
             )
         item.fingerprint = product_fingerprint(item.values)
-        if item.binding is not None and item.binding.fingerprint == item.fingerprint:
+        binding = item.binding
+        known = binding and (binding.magento_fingerprint or binding.fingerprint)
+        if binding is not None and known == item.fingerprint:
             item.action = "unchanged"
-            item.template_id = item.binding.odoo_id
+            item.template_id = binding.odoo_id
 
 
 # -- deletions -----------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ answered finds its own work instead of making it twice. New templates are bound 
 a fingerprint) and committed as soon as Odoo created them: a configurable's variants get
 their SKUs only in a later call, and until then nothing else in Odoo says whose they are.
 The fingerprint is stored last, so a crash in between leaves a product that the retry
-updates instead of skipping it.
+updates instead of skipping it. It is of the values as Odoo holds them: Odoo sanitises a
+description's html (entities decoded, `<br />` as `<br>`, scripts and `data-*` gone), so
+the descriptions written are read back (one call) and the export, which reads Odoo,
+sees no change; the Magento values' own fingerprint is kept beside it for the next import.
 
 Per batch, Odoo sees batched look-ups (variants by SKU, templates, attributes and values,
 template attribute values), one `create` for the new templates, and per changed product
@@ -26,7 +29,13 @@ from bridge.clients.errors import PermanentError
 from bridge.clients.magento import MagentoClient
 from bridge.clients.odoo import OdooClient, m2o_id
 from bridge.mappers.errors import MappingError
-from bridge.mappers.product import ProductValues, combo_name, odoo_template_values
+from bridge.mappers.product import (
+    ProductValues,
+    as_odoo_holds,
+    combo_name,
+    odoo_template_values,
+    product_fingerprint,
+)
 from bridge.models import Binding, Connection, SyncLog
 from bridge.sync import bindings
 from bridge.sync import product_odoo_write as ow
@@ -54,7 +63,10 @@ class Item:
     #: (log, the SKU it asked for): its own, and its children's for a configurable.
     answers: list[tuple[SyncLog, str]] = field(default_factory=list)
     values: ProductValues | None = None
+    #: Of the values as Magento holds them (what the import compares with).
     fingerprint: str = ""
+    #: Of the values as Odoo holds them once written (what the export compares with).
+    odoo_fingerprint: str = ""
     binding: Binding | None = None
     template_id: int | None = None
     archived: bool = False
@@ -92,9 +104,26 @@ def write_items(ctx: ImportContext, items: list[Item], commit: Commit) -> None:
     bundles = [i for i in todo if i.error is None and i.kind == "bundle"]
     if bundles:
         _bundles(ctx, bundles, items, commit)
-    for item in todo:
-        if item.error is None:
-            _bind(ctx, item)
+    written = [i for i in todo if i.error is None]
+    _read_back(ctx, written)
+    for item in written:
+        _bind(ctx, item)
+
+
+def _read_back(ctx: ImportContext, items: list[Item]) -> None:
+    """The fingerprint of what Odoo holds: its descriptions are read back (one call)."""
+    described = [i for i in items if i.template_id and _values(i)["description"]]
+    for item in items:
+        item.odoo_fingerprint = item.fingerprint
+    if not described:
+        return
+    ids = [i.template_id or 0 for i in described]
+    held = {r["id"]: r for r in ctx.odoo.read("product.template", ids, ["description"])}
+    for item in described:
+        row = held.get(item.template_id or 0)
+        if row is not None:
+            stored = as_odoo_holds(_values(item), row.get("description"))
+            item.odoo_fingerprint = product_fingerprint(stored)
 
 
 def _plan_lines(
@@ -447,7 +476,8 @@ def _bind(ctx: ImportContext, item: Item) -> None:
     """The template with the fingerprint of what was synced; each sellable SKU to its variant."""
     item.binding = bindings.upsert(
         ctx.session, ctx.conn.id, "product_template", item.sku, "product.template",
-        item.template_id or 0, fingerprint=item.fingerprint,
+        item.template_id or 0, fingerprint=item.odoo_fingerprint or item.fingerprint,
+        magento_fingerprint=item.fingerprint,
     )  # fmt: skip
     variants = {sku: (variant_id, None) for sku, variant_id in item.variant_ids.items()}
     bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)

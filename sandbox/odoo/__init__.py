@@ -22,8 +22,11 @@ class OdooSandbox:
         login: str = "admin",
         password: str = "admin",
         api_key: str = "sandbox-api-key",
+        login_cost: float | None = None,
     ) -> None:
-        self.settings = Settings(version, db, login, password, api_key)
+        """`login_cost`: seconds one password check costs, as a real Odoo 18 spends
+        hashing it (see credentials.py); None = BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9."""
+        self.settings = Settings(version, db, login, password, api_key, login_cost)
         self.app = OdooApp(self.settings)
         self.faults = Faults()
         self._server = SandboxServer(FaultMiddleware(self.app, self.faults), host, port)
@@ -50,6 +53,19 @@ class OdooSandbox:
     ) -> None:
         self.app.inject_serialization_failure(count, model, method)
 
+    @property
+    def login_cost(self) -> float:
+        return self.app.credentials.cost
+
+    @login_cost.setter
+    def login_cost(self, seconds: float) -> None:
+        self.app.credentials.cost = max(0.0, float(seconds))
+
+    @property
+    def password_checks(self) -> int:
+        """Password (and API key) hashes verified so far: what logins cost."""
+        return self.app.credentials.checks
+
     def reset(self) -> None:
         self.app.reset()
         self.faults.reset()
@@ -71,10 +87,16 @@ class OdooSandbox:
         self.stop()
 
 
-def serve(port: int, host: str = "127.0.0.1", version: str = "18.0") -> None:
+def serve(
+    port: int, host: str = "127.0.0.1", version: str = "18.0", login_cost: float | None = None
+) -> None:
     """Run in the foreground (`bridge sandbox odoo --port P`)."""
-    sandbox = OdooSandbox(port=port, host=host, version=version)
-    print(f"Odoo {version} sandbox on {sandbox.url} (db 'bridge', admin/admin)", flush=True)
+    sandbox = OdooSandbox(port=port, host=host, version=version, login_cost=login_cost)
+    print(
+        f"Odoo {version} sandbox on {sandbox.url} (db 'bridge', admin/admin; "
+        f"a password check costs {sandbox.login_cost:g} s)",
+        flush=True,
+    )
     sandbox.serve_forever()
 
 

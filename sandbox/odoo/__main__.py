@@ -12,8 +12,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--version", default="18.0", help="Odoo version to speak (16.0-19.0)")
+    parser.add_argument(
+        "--login-cost",
+        type=float,
+        default=None,
+        help="seconds one password check costs (default: $BRIDGE_SANDBOX_ODOO_LOGIN_COST or 0.9)",
+    )
     args = parser.parse_args()
-    serve(args.port, args.host, version=args.version)
+    serve(args.port, args.host, version=args.version, login_cost=args.login_cost)
 
 
 if __name__ == "__main__":

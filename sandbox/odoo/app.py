@@ -6,7 +6,9 @@ Admin endpoints (not Odoo; for tests, the demo and benchmarks):
          the next N matching model calls fail as Odoo does after its own retries
          on a concurrent update (psycopg2 SerializationFailure), changing nothing
     POST /__sandbox__/odoo/reset          back to a freshly seeded database
-    GET  /__sandbox__/odoo/stats          model calls served so far
+    GET  /__sandbox__/odoo/stats          model calls served and password hashes checked
+    GET|POST /__sandbox__/odoo/settings   {"login_cost": seconds}: what one password check
+         costs (credentials.py; default 0.9 s, env BRIDGE_SANDBOX_ODOO_LOGIN_COST)
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from sandbox.odoo import methods
+from sandbox.odoo.credentials import Credentials, configured_cost
 from sandbox.odoo.exceptions import (
     AccessDenied,
     MissingError,
     OdooError,
     OperationalError,
     SerializationFailure,
+    python_error,
 )
 from sandbox.odoo.models import all_models
 from sandbox.odoo.models.base import ADMIN
@@ -56,6 +60,8 @@ class Settings:
     login: str = "admin"
     password: str = "admin"
     api_key: str = "sandbox-api-key"
+    #: Seconds one password check costs; None: BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9.
+    login_cost: float | None = None
 
     @property
     def major(self) -> int:
@@ -108,7 +114,7 @@ def _error_data(exc: OdooError) -> dict[str, Any]:
         "name": exc.odoo_name,
         "debug": _traceback_text(exc),
         "message": exc.message,
-        "arguments": [exc.message],
+        "arguments": exc.arguments,
         "context": {},
     }
 
@@ -118,12 +124,13 @@ class OdooApp:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.credentials = Credentials(cost=configured_cost(settings.login_cost))
         self.failures = _PendingFailures()
         self.calls = 0
         self.db = self._fresh()
 
     def _fresh(self) -> Database:
-        db = Database(self.settings.db, all_models())
+        db = Database(self.settings.db, all_models(), self.settings.major)
         seed(db, self.settings.login)
         return db
 
@@ -181,7 +188,18 @@ class OdooApp:
             self.reset()
             return _json_response({"reset": True})
         if action == "stats":
-            return _json_response({"calls": self.calls, "pending": self.failures.count})
+            body = {
+                "calls": self.calls,
+                "pending": self.failures.count,
+                "password_checks": self.credentials.checks,
+            }
+            return _json_response(body)
+        if action == "settings":
+            if request.method == "POST":
+                body = request.get_json(silent=True) or {}
+                if "login_cost" in body:
+                    self.credentials.cost = configured_cost(float(body["login_cost"]))
+            return _json_response({"login_cost": self.credentials.cost})
         raise NotFound()
 
     # -- services -----------------------------------------------------------------------------
@@ -193,11 +211,34 @@ class OdooApp:
                 f'FATAL:  database "{db}" does not exist\n'
             )
 
-    def _secret_ok(self, secret: Any) -> bool:
-        return isinstance(secret, str) and any(
-            secrets.compare_digest(secret, s)
-            for s in (self.settings.password, self.settings.api_key)
-        )
+    def _login(self, login: Any, secret: Any) -> int | bool:
+        """res.users._login: an unknown login is refused at once; a known one pays for the
+        password check, then (interactive=False) for the API key check if that failed."""
+        if login != self.settings.login:
+            return False
+        if not secret:
+            return False
+        self.credentials.verify_password()
+        if isinstance(secret, str) and secrets.compare_digest(secret, self.settings.password):
+            return ADMIN
+        self.credentials.verify_key()
+        if isinstance(secret, str) and secrets.compare_digest(secret, self.settings.api_key):
+            return ADMIN
+        return False
+
+    def _check(self, uid: int, secret: Any) -> None:
+        """res.users.check, an ormcache on (uid, password): paid once per pair until the
+        registry's caches are cleared (`Database.clear_caches`)."""
+        if not secret:
+            raise AccessDenied()
+        db = self.db
+        key = (uid, secret) if isinstance(secret, str) else None
+        if key is not None and key in db.checked_credentials:
+            return
+        if self._login(self.settings.login, secret) != ADMIN:
+            raise AccessDenied()
+        if key is not None:
+            db.checked_credentials.add(key)
 
     def common(self, method: str, args: list[Any]) -> Any:
         if method == "version":
@@ -205,21 +246,22 @@ class OdooApp:
         if method in ("login", "authenticate"):
             db, login, secret = args[0], args[1], args[2]
             self._check_db(db)
-            return ADMIN if login == self.settings.login and self._secret_ok(secret) else False
+            return self._login(login, secret)
         raise OdooError(f"Method not found: {method}")
 
     def object(self, method: str, args: list[Any]) -> Any:
-        if method not in ("execute_kw", "execute"):
-            raise NameError_(f"Method not available {method}")
-        db, uid, secret, model, name, *rest = args
+        db, uid, secret = args[0], _uid(args[1]), args[2]
         self._check_db(db)
-        if not self._secret_ok(secret):
-            raise AccessDenied()
         if uid != ADMIN:
+            # res.users.check reads the user before any password: a missing one fails.
             raise MissingError(
                 f"Record does not exist or has been deleted.\n(Record: res.users({uid},), "
                 f"User: {uid})"
             )
+        self._check(uid, secret)
+        if method not in ("execute_kw", "execute"):
+            raise NameError_(f"Method not available {method}")
+        model, name, *rest = args[3:]
         if method == "execute_kw":
             call_args = list(rest[0]) if rest else []
             kwargs = dict(rest[1]) if len(rest) > 1 and rest[1] else {}
@@ -237,7 +279,7 @@ class OdooApp:
         """One model call in one transaction, rolled back on error."""
         with self.db.transaction():
             self.calls += 1
-            env = Env(self.db, ADMIN, context)
+            env = Env(self.db, ADMIN, context if isinstance(context, dict) else {})
             methods.resolve(env, model, name)
             if self.failures.take(model, name):
                 raise SerializationFailure()
@@ -267,8 +309,9 @@ class OdooApp:
                 result = self.settings.version
             else:
                 raise KeyError_(str(service))
-        except OdooError as exc:
-            error = {"code": 200, "message": "Odoo Server Error", "data": _error_data(exc)}
+        except Exception as exc:  # noqa: BLE001 - every failure is a fault, as in Odoo
+            fault = _as_odoo_error(exc)
+            error = {"code": 200, "message": "Odoo Server Error", "data": _error_data(fault)}
             return _json_response({"jsonrpc": "2.0", "id": rid, "error": error})
         body: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
         if result is not None:
@@ -290,10 +333,12 @@ class OdooApp:
                 raise NotFound()
             # Raises "cannot marshal None" after the call has committed, as Odoo does.
             data = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
-        except OdooError as exc:
-            data = _fault(exc)
+        except NotFound:
+            raise
         except TypeError as exc:
             data = xmlrpc.client.dumps(xmlrpc.client.Fault(1, _traceback_text(exc)))
+        except Exception as exc:  # noqa: BLE001 - every failure is a fault, as in Odoo
+            data = _fault(_as_odoo_error(exc))
         return Response(data, content_type="text/xml; charset=utf-8")
 
     def _json2(self, request: Request, tail: str) -> Response:
@@ -315,6 +360,8 @@ class OdooApp:
         if db != self.settings.db:
             return _json2_error(404, "werkzeug.exceptions.NotFound", f"database {db!r} not found")
         key = token.strip()
+        if scheme.lower() == "bearer" and key:
+            self.credentials.verify_key()  # every JSON-2 call checks its key, uncached
         if scheme.lower() != "bearer" or not secrets.compare_digest(key, self.settings.api_key):
             return _json2_error(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey")
         try:
@@ -337,7 +384,8 @@ class OdooApp:
             )
         except methods.MethodMissing as exc:
             return _json2_error(404, "werkzeug.exceptions.NotFound", exc.message)
-        except OdooError as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure is an answer, as in Odoo
+            exc = _as_odoo_error(exc)
             if exc.odoo_name == "builtins.TypeError":
                 return _json2_error(422, "werkzeug.exceptions.UnprocessableEntity", exc.message)
             data = _error_data(exc)
@@ -345,8 +393,24 @@ class OdooApp:
         return _json_response(result)
 
 
+def _uid(value: Any) -> int:
+    """`int(params[1])`, as Odoo's object service reads the uid."""
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise python_error(type(exc).__name__, str(exc)) from None
+
+
+def _as_odoo_error(exc: Exception) -> OdooError:
+    """Any exception as the fault Odoo would answer: its own kind, or `builtins.<Type>`."""
+    if isinstance(exc, OdooError):
+        return exc
+    # Odoo's exception_to_unicode: the arguments, one per line (a KeyError's key unquoted).
+    return python_error(type(exc).__name__, "\n".join(str(a) for a in exc.args))
+
+
 def _fault(exc: OdooError) -> str:
-    text = _traceback_text(exc) if exc.fault_code == 1 else exc.message
+    text = _traceback_text(exc) if exc.fault_code == 1 else exc.fault_text
     return xmlrpc.client.dumps(xmlrpc.client.Fault(exc.fault_code, text))
 
 

@@ -22,6 +22,40 @@ class OdooError(Exception):
         super().__init__(message)
         self.message = message
 
+    @property
+    def arguments(self) -> list[object]:
+        """`data.arguments` over JSON-RPC: the exception's args."""
+        return [self.message]
+
+    @property
+    def fault_text(self) -> str:
+        """The XML-RPC faultString of a fault with a code other than 1: str(exception)."""
+        return self.message
+
+
+class RedirectWarning(OdooError):
+    """A warning with a way out (an action), raised by some @api.ondelete checks."""
+
+    odoo_name = "odoo.exceptions.RedirectWarning"
+    fault_code = 2
+    http_status = 422
+
+    def __init__(
+        self, message: str, action: dict[str, object], button: str, context: object = None
+    ) -> None:
+        super().__init__(message)
+        self.args = (message, action, button, context)
+        #: JSON-RPC's message is exception_to_unicode: the args joined by newlines.
+        self.message = "\n".join(str(a) for a in self.args)
+
+    @property
+    def arguments(self) -> list[object]:
+        return list(self.args)
+
+    @property
+    def fault_text(self) -> str:
+        return str(self.args)
+
 
 class UserError(OdooError):
     odoo_name = "odoo.exceptions.UserError"
@@ -70,11 +104,48 @@ class OperationalError(OdooError):
     odoo_name = "psycopg2.OperationalError"
 
 
-class WrongValue(OdooError):
+class PythonError(OdooError):
+    """A plain Python exception raised inside Odoo's own code, which the RPC layer names
+    `builtins.<Type>` (an unpacking ValueError, an AssertionError, an IndexError...)."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(message)
+        self.odoo_name = f"builtins.{type_name}"
+
+
+class WrongValue(PythonError):
     """Odoo's conversion errors (bad selection value, bad field name) are plain ValueErrors."""
 
-    odoo_name = "builtins.ValueError"
+    def __init__(self, message: str) -> None:
+        super().__init__("ValueError", message)
 
 
-class WrongArguments(OdooError):
-    odoo_name = "builtins.TypeError"
+class WrongArguments(PythonError):
+    def __init__(self, message: str) -> None:
+        super().__init__("TypeError", message)
+
+
+def python_error(type_name: str, message: str) -> PythonError:
+    """The sandbox exception for a Python `type_name` raised inside Odoo."""
+    if type_name == "ValueError":
+        return WrongValue(message)
+    if type_name == "TypeError":
+        return WrongArguments(message)
+    return PythonError(type_name, message)
+
+
+class DatabaseError(OdooError):
+    """What PostgreSQL refuses (psycopg2.errors.<Name>); real messages go on with the SQL
+    text around the fault (`LINE 1: ...`), which the sandbox has no query to show."""
+
+    def __init__(self, pg_name: str, message: str) -> None:
+        super().__init__(message + "\n")
+        self.odoo_name = f"psycopg2.errors.{pg_name}"
+
+
+def bad_text(pg_type: str, value: object) -> DatabaseError:
+    """PostgreSQL's refusal of a value that does not parse as `pg_type`."""
+    name = (
+        "InvalidDatetimeFormat" if pg_type in ("date", "timestamp") else "InvalidTextRepresentation"
+    )
+    return DatabaseError(name, f'invalid input syntax for type {pg_type}: "{value}"')

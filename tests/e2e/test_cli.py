@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from sandbox.odoo.credentials import LOGIN_COST_ENV
 from tests.conftest import REPO
 
 
@@ -158,6 +159,9 @@ def test_sandbox_commands_serve_until_stopped():
 
 def test_demo_through_redis_with_a_separate_worker(redis_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
+    # The sandbox's login cost stays as the suite has it (tests/conftest.py: none); with the
+    # default 0.9 s per password check the demo takes ~45 s instead of ~9.
+    env[LOGIN_COST_ENV] = os.environ.get(LOGIN_COST_ENV, "0")
     env.update(HOME=str(tmp_path), BRIDGE_BROKER_URL=redis_url, COLUMNS="200")
     result = subprocess.run(
         [sys.executable, "-c", "from bridge.cli import app; app()", "demo"],

@@ -135,7 +135,16 @@ def test_order_limit_offset(env: Env, tags: dict[str, int]) -> None:
 def test_required_field_message_matches_odoo(env: Env) -> None:
     with pytest.raises(ValidationError) as info:
         env.create("account.journal", [{"name": "X", "code": "XX"}])
-    assert info.value.message.endswith("Model: Journal (account.journal)\nField: Type (type)")
+    # The whole text as real Odoo 18 answers it (service/model.py::_as_validation_error),
+    # down to its final newline.
+    assert info.value.message == (
+        "The operation cannot be completed:\n"
+        "- Create/update: a mandatory field is not set.\n"
+        "- Delete: another model requires the record being deleted. "
+        "If possible, archive it instead.\n\n"
+        "Model: Journal (account.journal)\n"
+        "Field: Type (type)\n"
+    )
 
 
 def test_journal_code_unique_per_company_and_truncated(env: Env) -> None:

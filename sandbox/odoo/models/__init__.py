@@ -8,6 +8,7 @@ from sandbox.odoo.models import (
     combo,
     crm,
     delivery,
+    facts,
     inventory,
     invoicing,
     mail,
@@ -26,4 +27,6 @@ MODULES = (
 
 
 def all_models() -> dict[str, Model]:
-    return {m.name: m for module in MODULES for m in module.MODELS}
+    models = {m.name: m for module in MODULES for m in module.MODELS}
+    facts.apply(models)
+    return models

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.odoo.exceptions import RedirectWarning, ValidationError
 from sandbox.odoo.registry import Env, Model, fld
 
 COMPANY = 1
@@ -30,6 +31,7 @@ company = Model(
         "name": fld("char", "Company Name", required=True),
         "currency_id": fld("many2one", "Currency", relation="res.currency", default=USD),
         "partner_id": fld("many2one", "Partner", relation="res.partner"),
+        "sequence": fld("integer", "Sequence", default=10),
         "active": fld("boolean", "Active", default=True),
     },
     order="name",
@@ -40,6 +42,12 @@ partner = Model(
     "Contact",
     {
         "name": fld("char", "Name"),
+        # Stored computes (models/partner.py keeps them): "Company, Contact" and the
+        # commercial partner's company name.
+        "complete_name": fld("char", "Complete Name"),
+        "commercial_company_name": fld("char", "Company Name Entity"),
+        "company_name": fld("char", "Company Name"),
+        "company_registry": fld("char", "Company ID"),
         "ref": fld("char", "Reference"),
         "email": fld("char", "Email"),
         "phone": fld("char", "Phone"),
@@ -51,6 +59,7 @@ partner = Model(
         "vat": fld("char", "Tax ID"),
         "comment": fld("html", "Notes"),
         "is_company": fld("boolean", "Is a Company", default=False),
+        "color": fld("integer", "Color Index", default=0),
         "company_type": fld(
             "selection", "Company Type", selection=("person", "company"), default="person"
         ),
@@ -69,23 +78,73 @@ partner = Model(
         "company_id": fld("many2one", "Company", relation="res.company"),
         "customer_rank": fld("integer", "Customer Rank", default=0),
         "supplier_rank": fld("integer", "Supplier Rank", default=0),
-        "lang": fld("char", "Language", default="en_US"),
+        # A selection of the installed languages: English only on a fresh database.
+        "lang": fld("selection", "Language", selection=("en_US",), default="en_US"),
         "active": fld("boolean", "Active", default=True),
     },
-    order="name, id desc",
+    order="complete_name ASC, id DESC",
+    rec_names_search=("complete_name", "email", "ref", "vat", "company_registry"),
+    reads_on_write=("parent_id",),
 )
+#: res.partner's address types and their labels (the complete name shows them).
+PARTNER_TYPES = {
+    "contact": "Contact",
+    "invoice": "Invoice Address",
+    "delivery": "Delivery Address",
+    "other": "Other Address",
+}
 
 
-def _partner_display_name(env: Env, rec: dict[str, Any]) -> str:
-    """Odoo shows a contact of a company as "Company, Contact"."""
+def complete_name(env: Env, rec: dict[str, Any]) -> str:
+    """res.partner._get_complete_name: "Company, Contact"; a nameless invoice, delivery or
+    other address of a company shows its type ("Acme, Invoice Address")."""
     name = rec.get("name") or ""
     parent = rec.get("parent_id")
-    if parent and not rec.get("is_company"):
-        return f"{env.display_name('res.partner', parent)}, {name}"
-    return name
+    if rec.get("company_name") or parent:
+        if not name and rec.get("type") in ("invoice", "delivery", "other"):
+            name = PARTNER_TYPES[rec["type"]]
+        if not rec.get("is_company"):
+            company = rec.get("commercial_company_name")
+            if not company and parent:
+                company = env.table("res.partner")[parent].get("name", False)
+            name = f"{company}, {name}"
+    return name.strip()
 
 
-partner.display_name = _partner_display_name
+def _check_name(env: Env, rec: dict[str, Any]) -> None:
+    """The SQL constraint res_partner_check_name: a contact needs a name ('' will do)."""
+    if rec.get("type") == "contact" and (rec.get("name") is False or rec.get("name") is None):
+        raise ValidationError("The operation cannot be completed: Contacts require a name")
+
+
+def _unlink_except_user(env: Env, ids: list[int]) -> None:
+    """base's @api.ondelete check: a contact of an active user is not deleted."""
+    users = [
+        u for u in env.table("res.users").values() if u.get("partner_id") in ids and u.get("active")
+    ]
+    if users:
+        names = ", ".join(env.display_name("res.users", u["id"]) for u in users)
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": "res.users",
+            "context": {"create": False},
+            "view_mode": "form",
+            "views": [[163, "form"]],  # base.view_users_form on a fresh Odoo 18 database
+            "res_id": users[0]["id"],
+        }
+        raise RedirectWarning(
+            "You cannot delete contacts linked to an active user.\n"
+            "You should rather archive them after archiving their associated user.\n\n"
+            f"Linked active users : {names}",
+            action,
+            "Go to users",
+            None,
+        )
+
+
+partner.display_name = lambda env, rec: complete_name(env, rec)
+partner.constraints.append(_check_name)
+partner.on_unlink.append(_unlink_except_user)
 
 category = Model(
     "res.partner.category",

@@ -139,7 +139,7 @@ def create(records: Records, vals_list: list[dict[str, Any]] | dict[str, Any]) -
 @combo.method()
 def unlink(records: Records) -> bool:
     env = records.env
-    ids = env.existing(COMBO, records.ids)
+    ids = env.require(COMBO, records.ids)
     env.unlink(ITEM, [i for c in ids for i in env.db.lookup(ITEM, "combo_id", c)])
     for tmpl_id in {t for c in ids for t in env.db.lookup("product.template", "combo_ids", c)}:
         env.db.remember("product.template", tmpl_id)

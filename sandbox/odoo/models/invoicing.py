@@ -33,6 +33,7 @@ from sandbox.odoo.methods import Records
 from sandbox.odoo.models import sale
 from sandbox.odoo.models.account import float_round, tax_amounts
 from sandbox.odoo.models.base import COMPANY, USD
+from sandbox.odoo.models.base import partner as partner_model
 from sandbox.odoo.registry import Env, Model, fld, now
 
 INVOICE_TYPES = (
@@ -593,7 +594,7 @@ def move_write(records: Records, vals: dict[str, Any]) -> bool:
 @move.method("unlink")
 def move_unlink(records: Records) -> bool:
     env = records.env
-    ids = env.existing("account.move", records.ids)
+    ids = env.require("account.move", records.ids)
     for rec in env.ensure("account.move", ids):
         if rec["state"] == "posted":
             raise UserError(
@@ -621,7 +622,7 @@ def line_create(records: Records, vals_list: list[dict[str, Any]] | dict[str, An
 @move_line.method("unlink")
 def line_unlink(records: Records) -> bool:
     env = records.env
-    ids = env.existing("account.move.line", records.ids)
+    ids = env.require("account.move.line", records.ids)
     moves = {env.table("account.move.line")[i]["move_id"] for i in ids}
     sale_lines = _sale_lines_of(env, [], ids)
     env.unlink("account.move.line", ids)
@@ -1294,3 +1295,13 @@ def seed(env: Env) -> None:
 MODELS = [move, move_line, payment, register, reversal, advance]
 
 __all__ = ["MODELS", "create_moves", "recompute_move", "refresh_sale_lines", "seed"]
+
+
+def _unlink_if_partner_in_account_move(env: Env, ids: list[int]) -> None:
+    """account's res.partner @api.ondelete check: a partner on a draft or posted entry."""
+    domain = [("partner_id", "in", ids), ("state", "in", ["draft", "posted"])]
+    if env.sudo_inactive().search("account.move", domain, limit=1, order="id"):
+        raise UserError("The partner cannot be deleted because it is used in Accounting")
+
+
+partner_model.on_unlink.append(_unlink_if_partner_in_account_move)

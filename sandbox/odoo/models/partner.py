@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.odoo.models.base import partner
+from sandbox.odoo.models.base import complete_name, partner
 from sandbox.odoo.registry import Env, Model, fld
 
 country = Model(
@@ -196,6 +196,11 @@ def _sync_company(env: Env, partner_id: int, vals: dict[str, Any] | None) -> Non
     while partners[commercial].get("parent_id") and not partners[commercial].get("is_company"):
         commercial = partners[commercial]["parent_id"]
     rec["commercial_partner_id"] = commercial
+    top = partners[commercial]
+    rec["commercial_company_name"] = (
+        top.get("name", False) if top.get("is_company") else rec.get("company_name", False)
+    )
+    rec["complete_name"] = complete_name(env, rec)
     for child in [c["id"] for c in env.lookup("res.partner", "parent_id", partner_id)]:
         if child != partner_id:
             _sync_company(env, child, {})

@@ -51,6 +51,7 @@ template = Model(
         "list_price": fld("float", "Sales Price", default=1.0),
         "standard_price": fld("float", "Cost", default=0.0),
         "weight": fld("float", "Weight", default=0.0),
+        "is_favorite": fld("boolean", "Favorite", default=False),
         "sale_ok": fld("boolean", "Can be Sold", default=True),
         "purchase_ok": fld("boolean", "Can be Purchased", default=True),
         "taxes_id": fld("many2many", "Sales Taxes", relation="account.tax"),

@@ -21,6 +21,7 @@ from sandbox.odoo.methods import Records
 from sandbox.odoo.models import stock
 from sandbox.odoo.models.account import float_round, tax_amounts
 from sandbox.odoo.models.base import ADMIN, COMPANY, USD
+from sandbox.odoo.models.base import partner as partner_model
 from sandbox.odoo.models.partner import address_get
 from sandbox.odoo.registry import Env, Model, fld, now
 
@@ -399,20 +400,29 @@ def write(records: Records, vals: dict[str, Any]) -> bool:
     return True
 
 
-@order.method()
-def unlink(records: Records) -> bool:
-    env = records.env
-    ids = env.existing("sale.order", records.ids)
+def _unlink_except_draft_or_cancel(env: Env, ids: list[int]) -> None:
+    """sale.order's @api.ondelete check; its lines then go with it (ON DELETE CASCADE)."""
     for o in env.ensure("sale.order", ids):
         if o["state"] not in ("draft", "cancel"):
             raise UserError(
                 "You can not delete a sent quotation or a confirmed sales order. "
                 "You must first cancel it."
             )
-    lines = sorted(i for oid in ids for i in env.db.lookup("sale.order.line", "order_id", oid))
-    env.unlink("sale.order.line", lines)
-    env.unlink("sale.order", ids)
-    return True
+
+
+order.on_unlink.append(_unlink_except_draft_or_cancel)
+
+
+def _partner_unlink(env: Env, ids: list[int]) -> None:
+    """sale's res.partner.unlink: the partner's draft and cancelled orders go first, so only
+    a sent or confirmed order keeps the partner (sale_order_partner_id_fkey refuses)."""
+    holders = [("partner_id", "in", ids), ("partner_invoice_id", "in", ids)]
+    holders.append(("partner_shipping_id", "in", ids))
+    domain = [("state", "in", ["draft", "cancel"]), "|", "|", *holders]
+    env.unlink("sale.order", env.sudo_inactive().search("sale.order", domain, order="id"))
+
+
+partner_model.on_unlink.insert(0, _partner_unlink)
 
 
 @line.method("create", api_model=True)
@@ -435,10 +445,7 @@ def write_line(records: Records, vals: dict[str, Any]) -> bool:
 def unlink_line(records: Records) -> bool:
     env = records.env
     _check_unlink_lines(env, records.ids)
-    orders = {
-        ln["order_id"]
-        for ln in env.ensure("sale.order.line", env.existing("sale.order.line", records.ids))
-    }
+    orders = {ln["order_id"] for ln in env.ensure("sale.order.line", records.ids)}
     env.unlink("sale.order.line", records.ids)
     for oid in orders:
         refresh_order(env, oid)

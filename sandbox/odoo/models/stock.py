@@ -33,6 +33,7 @@ warehouse = Model(
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
         "view_location_id": fld("many2one", "View Location", relation="stock.location"),
         "lot_stock_id": fld("many2one", "Location Stock", relation="stock.location"),
+        "sequence": fld("integer", "Sequence", default=10),
         "active": fld("boolean", "Active", default=True),
     },
     order="id",
@@ -94,6 +95,8 @@ picking_type = Model(
             default="ask",
         ),
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
+        "sequence": fld("integer", "Sequence"),
+        "is_favorite": fld("boolean", "Show Operations", default=False),
         "active": fld("boolean", "Active", default=True),
     },
     order="id",
@@ -149,6 +152,7 @@ move = Model(
     "Stock Move",
     {
         "name": fld("char", "Description", required=True),
+        "sequence": fld("integer", "Sequence", default=10),
         "product_id": fld("many2one", "Product", required=True, relation="product.product"),
         "product_uom_qty": fld("float", "Demand", default=0.0),
         "quantity": fld("float", "Quantity", default=0.0),
@@ -603,6 +607,7 @@ def seed(env: Env) -> None:
         [
             {
                 "name": "Receipts",
+                "sequence": 1,
                 "code": "incoming",
                 "sequence_code": "IN",
                 "warehouse_id": WAREHOUSE,
@@ -611,6 +616,7 @@ def seed(env: Env) -> None:
             },
             {
                 "name": "Delivery Orders",
+                "sequence": 7,
                 "code": "outgoing",
                 "sequence_code": "OUT",
                 "warehouse_id": WAREHOUSE,

@@ -398,7 +398,7 @@ product.template.on_write.append(_template_written)
 @line.method()
 def unlink(records: Records) -> bool:
     env = records.env
-    templates = {env.table(LINE)[i]["product_tmpl_id"] for i in env.existing(LINE, records.ids)}
+    templates = {env.table(LINE)[i]["product_tmpl_id"] for i in env.require(LINE, records.ids)}
     env.unlink(LINE, records.ids)
     for tmpl_id in templates:
         _template_written(env, tmpl_id, {"attribute_line_ids": True})
