@@ -70,7 +70,10 @@ def test_other_credentials_never_reuse_a_login(odoo: OdooSandbox) -> None:
 
 def test_a_login_odoo_stops_accepting_is_tried_again_once(odoo: OdooSandbox) -> None:
     odoo_client(odoo, Wire()).search("res.partner", [])
-    odoo.settings.password = "changed-by-the-admin"  # what Odoo's user form does
+    # What saving a new password in Odoo's user form does: the hash changes and the
+    # registry's caches (res.users.check's among them) are cleared.
+    odoo.settings.password = "changed-by-the-admin"
+    odoo.app.db.clear_caches()
     later = Wire()
     with pytest.raises(AuthenticationError):
         odoo_client(odoo, later).search("res.partner", [])
