@@ -14,6 +14,7 @@ and our commit binds the order Odoo already has instead of creating another.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from bridge.mappers import customer as cm
 from bridge.mappers import order as om
 from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
+from bridge.mappers.odoo_amounts import Tax
 from bridge.models import (
     Connection,
     SyncLog,
@@ -74,6 +76,9 @@ class _Pending:
     payload: dict[str, Any]
     values: dict[str, Any] | None = None
     odoo_id: int | None = None
+    #: The amounts Odoo must store (Magento's), and what was adjusted to get there.
+    check: om.TotalsCheck | None = None
+    note: str | None = None
 
 
 def order_logs(session: Session, connection_id: int, orders: list[dict[str, Any]]) -> list[int]:
@@ -185,7 +190,7 @@ def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[
     discount_product = (
         order_refs.discount_product(page.odoo) if any(_has_discount(p) for p in ready) else None
     )
-    tax_rates = {tax_id: rate for rate, tax_id in page_refs.taxes.items()}
+    totals = _Totals(page.odoo, page_refs)
     creatable: list[_Pending] = []
     for p in ready:
         partner = ids[customer_key(customers[id(p)])]
@@ -195,30 +200,59 @@ def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[
             invoice_partner_id=partner.invoice_id,
             shipping_partner_id=partner.delivery_id,
             product_ids=page_refs.products,
-            tax_ids=page_refs.taxes,
+            tax_ids=page_refs.taxes_for(p.order),
             carrier_id=carrier,
             carrier_product_id=page_refs.carrier_products.get(carrier) if carrier else None,
             discount_product_id=discount_product,
             payment_term_id=page.connection.payment_term_id,
             team_id=page_refs.teams.get(p.order.store_id) if p.order.store_id is not None else None,
             pricelist_id=page_refs.pricelists.get(p.order.currency or ""),
+            taxes=page_refs.tax_details,
         )
         try:
-            p.values = om.sale_order_values(p.order, refs)
-        except MappingError as exc:
+            totals.settle(p, refs)
+        except (OrderRefused, MappingError) as exc:
             _fail(p.log, outcome, str(exc))
-            continue
-        expected = om.expected_total(p.values, tax_rates)
-        if not om.totals_match(expected, p.order.grand_total):
-            _fail(
-                p.log,
-                outcome,
-                f"Odoo would total {expected:.2f} but Magento's grand_total is "
-                f"{p.order.grand_total:.2f}: check the tax rates and discounts of this order",
-            )
             continue
         creatable.append(p)
     return _create_in_odoo(page, creatable, outcome)
+
+
+class _Totals:
+    """Makes each order's Odoo amounts Magento's to the cent, or refuses it.
+
+    The rounding lines' product and taxes are found or made once per page and tax.
+    """
+
+    def __init__(self, odoo: OdooClient, refs: order_refs.PageRefs) -> None:
+        self.odoo = odoo
+        self.refs = refs
+        self._adjustments: dict[int, tuple[om.Adjustment, list[Tax]]] = {}
+
+    def settle(self, p: _Pending, refs: om.OdooRefs) -> None:
+        """`p.values` whose amounts Odoo will store as Magento's (`p.check`, `p.note`)."""
+        values = om.sale_order_values(p.order, refs)
+        check = om.check_totals(p.order, values, refs, self.refs.rounding)
+        if not check.exact:
+            if not check.adjustable:
+                raise OrderRefused(om.totals_refusal(p.order, check))
+            first = check
+            where, details = self._adjustment(check.main_tax_id if check.tax_gap else None)
+            refs = replace(refs, taxes={**refs.taxes, **{t.id: t for t in details}})
+            values = om.adjust(values, check, where)
+            check = om.check_totals(p.order, values, refs, self.refs.rounding)
+            if not check.exact:  # the rounding lines must close the gap; else never import
+                raise OrderRefused(om.totals_refusal(p.order, check))
+            p.note = om.adjustment_note(first)
+        p.values, p.check = values, check
+
+    def _adjustment(self, tax_id: int | None) -> tuple[om.Adjustment, list[Tax]]:
+        """The rounding product, with the fixed taxes of `tax_id` when a tax gap needs them."""
+        key = tax_id or 0
+        if key not in self._adjustments:
+            source = self.refs.tax_details.get(tax_id) if tax_id is not None else None
+            self._adjustments[key] = order_refs.rounding_adjustment(self.odoo, source)
+        return self._adjustments[key]
 
 
 def _create_in_odoo(
@@ -247,10 +281,12 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
     """The steps after create, each skipped when Odoo shows it done (so a rerun is safe)."""
     if not orders:
         return
-    states = {
-        r["id"]: r["state"]
-        for r in page.odoo.read("sale.order", [p.odoo_id for p in orders], ["state"])
-    }
+    rows = page.odoo.read(
+        "sale.order", [p.odoo_id for p in orders], ["state", "amount_total", "amount_tax"]
+    )
+    states = {r["id"]: r["state"] for r in rows}
+    orders = _verify_totals(page, orders, {r["id"]: r for r in rows}, outcome)
+    _tell_adjustments(page.odoo, [p for p in orders if p.note])
     drafts = [p.odoo_id for p in orders if states.get(p.odoo_id) in ("draft", "sent")]
     confirmed = {p.odoo_id for p in orders if states.get(p.odoo_id) == "sale"}
     if page.connection.auto_confirm_orders and drafts:
@@ -271,6 +307,76 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
         _done(p.log, outcome.imported, p, f"imported as sale.order {p.odoo_id}")
         if p.odoo_id in paid:
             p.log.result = {**(p.log.result or {}), **paid[p.odoo_id]}
+
+
+def _verify_totals(
+    page: OrderPage, orders: list[_Pending], rows: dict[int, dict[str, Any]], outcome: PageOutcome
+) -> list[_Pending]:
+    """The orders just created whose stored amounts are Magento's; the others are removed.
+
+    The check before create predicts Odoo's arithmetic; this reads what Odoo stored, so
+    an Odoo that computes otherwise (a fiscal position, a customisation) never keeps an
+    order at another total: the draft is deleted, unbound, and its log says both amounts.
+    """
+    wrong = []
+    for p in orders:
+        row = rows.get(p.odoo_id or 0)
+        if p.check is None or row is None or row["state"] not in ("draft", "sent"):
+            continue  # resumed after a crash: checked when it was created
+        stored = (om.totals_match(row["amount_total"], p.check.magento_total)
+                  and om.totals_match(row["amount_tax"], p.check.magento_tax))  # fmt: skip
+        if not stored:
+            wrong.append((p, row))
+    if not wrong:
+        return orders
+    page.odoo.unlink("sale.order", [p.odoo_id for p, _ in wrong])
+    for p, row in wrong:
+        bindings.unbind(page.session, page.connection.id, "order", [p.order.increment_id])
+        if p.order.entity_id is not None:
+            bindings.unbind(page.session, page.connection.id, "order_entity",
+                            [str(p.order.entity_id)])  # fmt: skip
+        _fail(
+            p.log,
+            outcome,
+            f"Odoo stored a total of {row['amount_total']:.2f} (tax {row['amount_tax']:.2f}) "
+            f"but Magento's grand_total is {p.check.magento_total:.2f} (tax "
+            f"{p.check.magento_tax:.2f}); the order was removed from Odoo. Odoo computes this "
+            "order's taxes otherwise than its lines say (a fiscal position or tax mapping on "
+            "the customer?): fix that, then retry this log",
+        )
+    gone = {id(p) for p, _ in wrong}
+    return [p for p in orders if id(p) not in gone]
+
+
+def _tell_adjustments(odoo: OdooClient, orders: list[_Pending]) -> None:
+    """One internal note per adjusted order, in its chatter, in one call for the page.
+
+    `message_post` takes one record per call; the page's notes are the same
+    `mail.message` records it makes (an internal note: `mail.mt_note`), created at once.
+    """
+    if not orders:
+        return
+    note = _note_subtype(odoo)
+    odoo.create(
+        "mail.message",
+        [
+            {
+                "model": "sale.order",
+                "res_id": p.odoo_id,
+                "body": f"<p>{html.escape(p.note or '')}</p>",
+                "message_type": "comment",
+                "subtype_id": note,
+            }
+            for p in orders
+        ],
+    )
+
+
+def _note_subtype(odoo: OdooClient) -> int | bool:
+    found = odoo.search_read(
+        "ir.model.data", [("module", "=", "mail"), ("name", "=", "mt_note")], ["res_id"], limit=1
+    )
+    return found[0]["res_id"] if found else False
 
 
 def _has_discount(p: _Pending) -> bool:
