@@ -103,14 +103,16 @@ class Amounts:
     by_tax: Mapping[int, float]
 
 
-def _tax_details(line: BaseLine, taxes: Mapping[int, Tax], rounding: RoundingMethod) -> _Details:
+def _tax_details(
+    line: BaseLine, taxes: Mapping[int, Tax], rounding: RoundingMethod, precision: float
+) -> _Details:
     """`account.tax._get_tax_details` for a line with at most one tax."""
     if len(line.tax_ids) > 1:
         raise MappingError("an order line with more than one tax cannot be checked to the cent")
     price = line.price_unit * (1 - (line.discount / 100.0))
     raw_base = line.quantity * price
     if rounding == "round_per_line":
-        raw_base = float_round(raw_base)
+        raw_base = float_round(raw_base, precision)
     if not line.tax_ids:
         return _Details(raw_base, raw_base, [])
     tax = taxes.get(line.tax_ids[0])
@@ -132,13 +134,13 @@ def _tax_details(line: BaseLine, taxes: Mapping[int, Tax], rounding: RoundingMet
             "cannot be checked to the cent"
         )
     if rounding == "round_per_line":
-        amount = float_round(amount)
+        amount = float_round(amount, precision)
     if tax.amount_type == "percent" and tax.price_include:
         base = raw_base - amount
     return _Details(base, base + amount, [(tax.id, amount, base)])
 
 
-def _round(details: Sequence[_Details], rounding: RoundingMethod) -> None:
+def _round(details: Sequence[_Details], rounding: RoundingMethod, precision: float) -> None:
     """`account.tax._round_base_lines_tax_details` (one currency, rate 1, no refunds)."""
     per_tax: dict[int | None, dict[str, float]] = {}
     members: dict[int | None, list[_Details]] = {}
@@ -147,19 +149,19 @@ def _round(details: Sequence[_Details], rounding: RoundingMethod) -> None:
     for d in details:
         if rounding == "round_per_line":
             # `_add_tax_details_in_base_line` rounds the company-currency amounts per line.
-            d.raw_total_excluded = float_round(d.raw_total_excluded)
-            d.raw_total_included = float_round(d.raw_total_included)
-        d.total_excluded = float_round(d.raw_total_excluded)
-        d.total_included = float_round(d.raw_total_included)
+            d.raw_total_excluded = float_round(d.raw_total_excluded, precision)
+            d.raw_total_included = float_round(d.raw_total_included, precision)
+        d.total_excluded = float_round(d.raw_total_excluded, precision)
+        d.total_included = float_round(d.raw_total_included, precision)
         for index, (tax_id, raw_amount, raw_base) in enumerate(d.taxes):
-            d.tax_amounts[tax_id] = float_round(raw_amount)
+            d.tax_amounts[tax_id] = float_round(raw_amount, precision)
             sums = per_tax.setdefault(tax_id, {"raw": 0.0, "rounded": 0.0, "base": 0.0})
             sums["raw"] += raw_amount
             sums["rounded"] += d.tax_amounts[tax_id]
             members.setdefault(tax_id, []).append(d)
             if index == 0:
                 base_total["raw"] += raw_base
-                base_total["rounded"] += float_round(raw_base)
+                base_total["rounded"] += float_round(raw_base, precision)
                 base_members.append(d)
         if not d.taxes:
             sums = per_tax.setdefault(None, {"raw": 0.0, "rounded": 0.0, "base": 0.0})
@@ -173,27 +175,31 @@ def _round(details: Sequence[_Details], rounding: RoundingMethod) -> None:
         reference = max(members[tax_id], key=lambda d: d.total_included)
         if tax_id is None:
             # Untaxed lines: their base delta lands on the reference line's base.
-            delta = float_round(sums["raw"]) - sums["base"]
-            if float_round(delta) != 0:
+            delta = float_round(sums["raw"], precision) - sums["base"]
+            if float_round(delta, precision) != 0:
                 reference.delta_total_excluded += delta
                 base_total["rounded"] += delta
             continue
-        reference.tax_amounts[tax_id] += float_round(sums["raw"]) - sums["rounded"]
+        reference.tax_amounts[tax_id] += float_round(sums["raw"], precision) - sums["rounded"]
     if base_members:
         reference = max(base_members, key=lambda d: d.total_included)
-        delta = float_round(base_total["raw"]) - base_total["rounded"]
-        if float_round(delta) != 0:
+        delta = float_round(base_total["raw"], precision) - base_total["rounded"]
+        if float_round(delta, precision) != 0:
             reference.delta_total_excluded += delta
 
 
 def amounts(
-    lines: Iterable[BaseLine], taxes: Mapping[int, Tax], rounding: RoundingMethod
+    lines: Iterable[BaseLine],
+    taxes: Mapping[int, Tax],
+    rounding: RoundingMethod,
+    precision: float = CENT,
 ) -> Amounts:
-    """What `sale.order._compute_amounts` stores for these lines."""
+    """What `sale.order._compute_amounts` stores for these lines, in a currency whose
+    `rounding` is `precision` (0.01 for most; 1.0 for JPY)."""
     if rounding not in ROUNDING_METHODS:
         raise MappingError(f"unknown Odoo tax rounding method {rounding!r}")
-    details = [_tax_details(line, taxes, rounding) for line in lines]
-    _round(details, rounding)
+    details = [_tax_details(line, taxes, rounding, precision) for line in lines]
+    _round(details, rounding, precision)
     untaxed = tax = 0.0
     by_tax: dict[int, float] = {}
     for d in details:
@@ -201,10 +207,10 @@ def amounts(
         for tax_id, amount in d.tax_amounts.items():
             tax += amount
             by_tax[tax_id] = by_tax.get(tax_id, 0.0) + amount
-    untaxed, tax_total = float_round(untaxed), float_round(tax)
+    untaxed, tax_total = float_round(untaxed, precision), float_round(tax, precision)
     return Amounts(
         untaxed=untaxed,
         tax=tax_total,
-        total=float_round(untaxed + tax_total),
-        by_tax={k: float_round(v) for k, v in by_tax.items()},
+        total=float_round(untaxed + tax_total, precision),
+        by_tax={k: float_round(v, precision) for k, v in by_tax.items()},
     )

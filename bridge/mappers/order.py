@@ -643,6 +643,7 @@ def odoo_amounts(
     values: Mapping[str, Any],
     taxes: Mapping[int, Tax | float],
     rounding: RoundingMethod = "round_per_line",
+    precision: float = 0.01,
 ) -> Amounts:
     """`amount_untaxed`, `amount_tax`, `amount_total` Odoo 18 stores for these values.
 
@@ -658,7 +659,7 @@ def odoo_amounts(
         for tax_id in line.tax_ids:
             if tax_id not in known:
                 raise MappingError(f"Odoo tax {tax_id} has no known rate")
-    return amounts(lines, known, rounding)
+    return amounts(lines, known, rounding, precision)
 
 
 def expected_total(
@@ -700,6 +701,8 @@ class TotalsCheck:
     untaxed_slack: float
     #: The Odoo tax whose group takes the tax adjustment: the one with the most tax.
     main_tax_id: int | None
+    #: The Odoo currency's rounding.
+    precision: float = 0.01
 
     @property
     def exact(self) -> bool:
@@ -754,15 +757,20 @@ def _slack(o: Order, refs: OdooRefs) -> tuple[float, float]:
 
 
 def check_totals(
-    o: Order, values: Mapping[str, Any], refs: OdooRefs, rounding: RoundingMethod
+    o: Order,
+    values: Mapping[str, Any],
+    refs: OdooRefs,
+    rounding: RoundingMethod,
+    precision: float = 0.01,
 ) -> TotalsCheck:
-    """What Odoo would store for `values`, against Magento's `tax_amount` and `grand_total`."""
+    """What Odoo would store for `values`, against Magento's `tax_amount` and `grand_total`;
+    `precision`: the Odoo currency's rounding."""
     used = {tax_id for line in base_lines(values) for tax_id in line.tax_ids}
     taxes: dict[int, Tax | float] = {}
     for rate, tax_id in refs.tax_ids.items():
         taxes[tax_id] = refs.taxes.get(tax_id) or Tax(tax_id, rate)
     taxes.update({k: v for k, v in refs.taxes.items() if k in used})
-    odoo = odoo_amounts(values, taxes, rounding)
+    odoo = odoo_amounts(values, taxes, rounding, precision)
     magento_untaxed = float(_round(_dec(o.grand_total)) - _round(_dec(o.tax_amount)))
     percent = {k: v for k, v in odoo.by_tax.items() if _is_percent(taxes.get(k))}
     tax_slack, untaxed_slack = _slack(o, refs)
@@ -776,6 +784,7 @@ def check_totals(
         tax_slack=tax_slack,
         untaxed_slack=untaxed_slack,
         main_tax_id=max(percent, key=lambda k: abs(percent[k])) if percent else None,
+        precision=precision,
     )
 
 
@@ -848,12 +857,19 @@ def adjustment_note(check: TotalsCheck) -> str:
     )
 
 
+def _precision_note(check: TotalsCheck) -> str:
+    if check.precision == 0.01:
+        return ""
+    return f"; the Odoo currency rounds to {check.precision:g}, Magento to the cent"
+
+
 def totals_refusal(o: Order, check: TotalsCheck) -> str:
     """Why an order is refused on its totals, with both amounts and what to change."""
     return (
         f"Odoo would total {check.odoo.total:.2f} (tax {check.odoo.tax:.2f}) but Magento's "
         f"grand_total is {o.grand_total:.2f} (tax {o.tax_amount:.2f}); that is more than "
-        f"rounding can explain ({check.rounding}): check that each Odoo tax has the rate "
+        f"rounding can explain ({check.rounding}{_precision_note(check)}): check that each "
+        "Odoo tax has the rate "
         "Magento applied and that the order's discounts, shipping and fees are all in Magento's "
         "items, then retry this log"
     )

@@ -13,7 +13,7 @@ tax rounding method (`tax_calculation_rounding_method`), which decides Odoo's la
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -51,6 +51,12 @@ class PageRefs:
     rounding: RoundingMethod = "round_per_line"
     #: The Odoo company prices including tax by default (`account_price_include`, Odoo 18+).
     company_includes_tax: bool = False
+    #: Currency code -> its Odoo `rounding` (0.01 for most), the precision of every amount.
+    currency_rounding: dict[str, float] = field(default_factory=dict)
+
+    def precision(self, o: om.Order) -> float:
+        """The rounding of the currency Odoo will keep this order in."""
+        return self.currency_rounding.get(o.currency or self.company_currency) or 0.01
 
     def taxes_for(self, o: om.Order) -> dict[float, int]:
         """The Odoo sale tax of each of this order's rates (`om.choose_taxes`)."""
@@ -115,7 +121,7 @@ def load(
         for r in odoo.read("delivery.carrier", sorted(set(carriers.values())), ["product_id"]):
             carrier_products[r["id"]] = m2o_id(r["product_id"]) or 0
     company = _company(odoo)
-    company_currency, pricelists = _currencies(odoo, orders, company)
+    company_currency, pricelists, currency_rounding = _currencies(odoo, orders, company)
     rounding = company.get("tax_calculation_rounding_method") or "round_per_line"
     if rounding not in ROUNDING_METHODS:
         rounding = "round_per_line"
@@ -130,6 +136,7 @@ def load(
         pricelists=pricelists,
         rounding=rounding,
         company_includes_tax=company.get("account_price_include") == "tax_included",
+        currency_rounding=currency_rounding,
     )
 
 
@@ -164,20 +171,22 @@ def _taxes(odoo: OdooClient, orders: list[om.Order]) -> dict[float, list[Tax]]:
 
 def _currencies(
     odoo: OdooClient, orders: list[om.Order], company: dict[str, Any]
-) -> tuple[str, dict[str, int]]:
-    """The company currency, and a pricelist per other currency the orders are in.
+) -> tuple[str, dict[str, int], dict[str, float]]:
+    """The company currency, a pricelist per other currency the orders are in, and each
+    of these currencies' rounding.
 
     Odoo 18 takes an order's currency from its pricelist, so an order in another
     currency than the company's needs a pricelist in that currency.
     """
-    ours = odoo.read("res.currency", [m2o_id(company["currency_id"])], ["name"])[0]["name"]
+    [own] = odoo.read("res.currency", [m2o_id(company["currency_id"])], ["name", "rounding"])
+    ours = own["name"]
+    rounding = {ours: float(own["rounding"] or 0.01)}
     foreign = sorted({o.currency for o in orders if o.currency} - {ours})
     pricelists: dict[str, int] = {}
     if foreign:
-        currencies = {
-            r["id"]: r["name"]
-            for r in odoo.search_read("res.currency", [("name", "in", foreign)], ["name"])
-        }
+        rows = odoo.search_read("res.currency", [("name", "in", foreign)], ["name", "rounding"])
+        currencies = {r["id"]: r["name"] for r in rows}
+        rounding.update({r["name"]: float(r["rounding"] or 0.01) for r in rows})
         for r in odoo.search_read(
             "product.pricelist",
             [("currency_id", "in", list(currencies))],
@@ -185,7 +194,7 @@ def _currencies(
             order="sequence, id",
         ):
             pricelists.setdefault(currencies[m2o_id(r["currency_id"]) or 0], r["id"])
-    return ours, pricelists
+    return ours, pricelists, rounding
 
 
 def payment_methods(

@@ -232,7 +232,8 @@ class _Totals:
     def settle(self, p: _Pending, refs: om.OdooRefs) -> None:
         """`p.values` whose amounts Odoo will store as Magento's (`p.check`, `p.note`)."""
         values = om.sale_order_values(p.order, refs)
-        check = om.check_totals(p.order, values, refs, self.refs.rounding)
+        precision = self.refs.precision(p.order)
+        check = om.check_totals(p.order, values, refs, self.refs.rounding, precision)
         if not check.exact:
             if not check.adjustable:
                 raise OrderRefused(om.totals_refusal(p.order, check))
@@ -240,7 +241,7 @@ class _Totals:
             where, details = self._adjustment(check.main_tax_id if check.tax_gap else None)
             refs = replace(refs, taxes={**refs.taxes, **{t.id: t for t in details}})
             values = om.adjust(values, check, where)
-            check = om.check_totals(p.order, values, refs, self.refs.rounding)
+            check = om.check_totals(p.order, values, refs, self.refs.rounding, precision)
             if not check.exact:  # the rounding lines must close the gap; else never import
                 raise OrderRefused(om.totals_refusal(p.order, check))
             p.note = om.adjustment_note(first)

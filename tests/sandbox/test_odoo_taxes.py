@@ -205,3 +205,30 @@ def test_the_sandbox_the_real_odoo_and_bridges_prediction_agree(shop, odoo):
         for lines, row in zip(orders, rows, strict=True):
             predicted = amounts(lines, known, method)
             assert totals(row) == (predicted.untaxed, predicted.tax, predicted.total), lines
+
+
+def test_amounts_round_to_the_documents_currency(odoo, shop):
+    """Every rounding uses the document currency's `rounding` (base_line['currency_id']):
+    in a currency rounded to 0.05, 2 x 9.99 at 8.25 % is 20.00 + 1.65 per line."""
+    t = tax(odoo, 8.25)
+    # CHF: no accounting entry ever uses it here (Odoo then refuses a rounding change).
+    chf = odoo.search("res.currency", [("name", "=", "CHF")], context={"active_test": False})
+    if not chf:
+        chf = odoo.create("res.currency", [{"name": "CHF", "symbol": "CHF"}])
+    [currency] = chf
+    odoo.write("res.currency", [currency], {"active": True, "rounding": 0.05})
+    try:
+        [pricelist] = odoo.create("product.pricelist", [{"name": unique("chf"),
+                                                         "currency_id": currency}])  # fmt: skip
+        rounding(odoo, "round_per_line")
+        [so] = odoo.create("sale.order", [{
+            "partner_id": shop["partner"], "pricelist_id": pricelist,
+            "order_line": [(0, 0, {"product_id": shop["product"], "price_unit": 9.99,
+                                   "product_uom_qty": 2, "tax_id": [(6, 0, [t])]})],
+        }])  # fmt: skip
+        row = odoo.read("sale.order", [so], ["amount_untaxed", "amount_tax", "amount_total"])[0]
+        predicted = amounts([BaseLine(9.99, 2, (t,))], {t: Tax(t, 8.25)}, "round_per_line", 0.05)
+        assert totals(row) == (20.0, 1.65, 21.65) == (
+            predicted.untaxed, predicted.tax, predicted.total)  # fmt: skip
+    finally:
+        odoo.write("res.currency", [currency], {"rounding": 0.01, "active": False})

@@ -340,7 +340,10 @@ def _compute_line(env: Env, line_id: int) -> None:
     if ln.get("display_type") in ("line_section", "line_note"):
         _set(env, "account.move.line", line_id, price_subtotal=0.0, price_total=0.0)
         return
-    subtotal, total = tax_totals.line_amounts(env, _base_line(ln), ln.get("company_id"))
+    move = env.table("account.move").get(ln["move_id"]) or {}
+    subtotal, total = tax_totals.line_amounts(
+        env, _base_line(ln), ln.get("company_id"), move.get("currency_id")
+    )
     _set(env, "account.move.line", line_id, price_subtotal=subtotal, price_total=total)
 
 
@@ -399,7 +402,7 @@ def recompute_move(env: Env, move_id: int) -> None:
     # deltas) and the tax lines (one per tax, the rounded sum): the tax totals summary.
     lines = [ln for ln in _lines_of(env, move_id) if ln["display_type"] == "product"]
     amounts = tax_totals.totals_summary(
-        env, [_base_line(ln) for ln in lines], rec.get("company_id")
+        env, [_base_line(ln) for ln in lines], rec.get("company_id"), rec.get("currency_id")
     )
     untaxed, total = amounts.untaxed, amounts.total
     sign = -1 if rec["move_type"] in ("out_refund", "in_invoice", "in_receipt") else 1

@@ -224,7 +224,10 @@ def _compute_line(env: Env, rec: dict[str, Any]) -> None:
                    price_reduce_taxexcl=0.0, price_reduce_taxinc=0.0)  # fmt: skip
         return
     qty = rec["product_uom_qty"]
-    subtotal, total = tax_totals.line_amounts(env, _base_line(rec), rec.get("company_id"))
+    order = env.table("sale.order").get(rec.get("order_id") or 0) or {}
+    subtotal, total = tax_totals.line_amounts(
+        env, _base_line(rec), rec.get("company_id"), order.get("currency_id")
+    )
     rec.update(
         price_subtotal=subtotal,
         price_total=total,
@@ -262,6 +265,7 @@ def refresh_order(env: Env, order_id: int) -> None:
         env,
         [_base_line(ln) for ln in lines if not ln.get("display_type")],
         so.get("company_id"),
+        so.get("currency_id"),
     )
     so.update(amount_untaxed=amounts.untaxed, amount_tax=amounts.tax, amount_total=amounts.total)
     product_lines = [ln for ln in lines if not ln.get("display_type")]

@@ -123,7 +123,7 @@ def _batches(env: Env, taxes: list[dict[str, Any]]) -> dict[int, list[dict[str, 
     return out
 
 
-def tax_details(env: Env, line: Line, rounding: str) -> Details:
+def tax_details(env: Env, line: Line, rounding: str, precision: float) -> Details:
     """account.tax._get_tax_details for one line (no special mode, no manual amounts).
 
     A price-included tax lowers the base of the taxes before it in the sequence (and of
@@ -134,7 +134,7 @@ def tax_details(env: Env, line: Line, rounding: str) -> Details:
     batches = _batches(env, taxes)
     raw_base = line.quantity * (line.price_unit * (1 - (line.discount / 100.0)))
     if rounding == "round_per_line":
-        raw_base = float_round(raw_base)
+        raw_base = float_round(raw_base, precision)
     included = {t["id"]: price_include(env, t) for t in taxes}
     amounts: dict[int, float] = {}
     extra_for_tax = dict.fromkeys(included, 0.0)
@@ -164,7 +164,9 @@ def tax_details(env: Env, line: Line, rounding: str) -> Details:
     def put(tax: dict[str, Any], amount: float | None) -> None:
         if amount is None:
             return
-        amounts[tax["id"]] = float_round(amount) if rounding == "round_per_line" else amount
+        amounts[tax["id"]] = (
+            float_round(amount, precision) if rounding == "round_per_line" else amount
+        )
         propagate(tax)
 
     for tax in reversed(taxes):
@@ -203,32 +205,32 @@ def tax_details(env: Env, line: Line, rounding: str) -> Details:
     return Details(raw_base, raw_base, [])
 
 
-def add_tax_details(env: Env, line: Line, rounding: str) -> Details:
+def add_tax_details(env: Env, line: Line, rounding: str, precision: float) -> Details:
     """_add_tax_details_in_base_line (rate 1: the document's currency is the amounts')."""
-    details = tax_details(env, line, rounding)
+    details = tax_details(env, line, rounding, precision)
     if rounding == "round_per_line":
-        details.raw_total_excluded = float_round(details.raw_total_excluded)
-        details.raw_total_included = float_round(details.raw_total_included)
+        details.raw_total_excluded = float_round(details.raw_total_excluded, precision)
+        details.raw_total_included = float_round(details.raw_total_included, precision)
     return details
 
 
-def round_details(all_details: list[Details]) -> None:
+def round_details(all_details: list[Details], precision: float) -> None:
     """_round_base_lines_tax_details: round each line, then spread each total's delta."""
     per_tax: dict[int | None, dict[str, float]] = {}
     members: dict[int | None, list[Details]] = {}
     base = {"raw": 0.0, "rounded": 0.0}
     base_members: list[Details] = []
     for d in all_details:
-        d.total_excluded = float_round(d.raw_total_excluded)
-        d.total_included = float_round(d.raw_total_included)
+        d.total_excluded = float_round(d.raw_total_excluded, precision)
+        d.total_included = float_round(d.raw_total_included, precision)
         for index, data in enumerate(d.taxes):
-            data.tax = float_round(data.raw_tax)
+            data.tax = float_round(data.raw_tax, precision)
             sums = per_tax.setdefault(data.tax_id, {"raw": 0.0, "rounded": 0.0, "base": 0.0})
             sums["rounded"] += data.tax
             sums["raw"] += data.raw_tax
             members.setdefault(data.tax_id, []).append(d)
             if index == 0:
-                base["rounded"] += float_round(data.raw_base)
+                base["rounded"] += float_round(data.raw_base, precision)
                 base["raw"] += data.raw_base
                 base_members.append(d)
         if not d.taxes:
@@ -242,17 +244,17 @@ def round_details(all_details: list[Details]) -> None:
     for tax_id, sums in per_tax.items():
         reference = max(members[tax_id], key=lambda d: d.total_included)
         if tax_id is None:
-            delta = float_round(sums["raw"]) - sums["base"]
-            if float_round(delta):
+            delta = float_round(sums["raw"], precision) - sums["base"]
+            if float_round(delta, precision):
                 reference.delta_total_excluded += delta
                 base["rounded"] += delta
             continue
         data = next(x for x in reference.taxes if x.tax_id == tax_id)
-        data.tax += float_round(sums["raw"]) - sums["rounded"]
+        data.tax += float_round(sums["raw"], precision) - sums["rounded"]
     if base_members:
         reference = max(base_members, key=lambda d: d.total_included)
-        delta = float_round(base["raw"]) - base["rounded"]
-        if float_round(delta):
+        delta = float_round(base["raw"], precision) - base["rounded"]
+        if float_round(delta, precision):
             reference.delta_total_excluded += delta
 
 
@@ -263,22 +265,37 @@ class Totals:
     total: float
 
 
-def totals_summary(env: Env, lines: list[Line], company_id: int | None = None) -> Totals:
+def currency_rounding(env: Env, currency_id: int | None) -> float:
+    """The document currency's `rounding` (0.01 for USD and EUR): every amount's precision."""
+    currency = env.table("res.currency").get(currency_id or 0) or {}
+    return currency.get("rounding") or 0.01
+
+
+def totals_summary(
+    env: Env, lines: list[Line], company_id: int | None = None, currency_id: int | None = None
+) -> Totals:
     """_get_tax_totals_summary's base, tax and total amounts (stored rounded)."""
     rounding = rounding_method(env, company_id)
-    details = [add_tax_details(env, line, rounding) for line in lines]
-    round_details(details)
+    precision = currency_rounding(env, currency_id)
+    details = [add_tax_details(env, line, rounding, precision) for line in lines]
+    round_details(details, precision)
     untaxed = tax = 0.0
     for d in details:
         untaxed += d.total_excluded + d.delta_total_excluded
         for data in d.taxes:
             tax += data.tax
-    untaxed, tax = float_round(untaxed), float_round(tax)
-    return Totals(untaxed, tax, float_round(untaxed + tax))
+    untaxed, tax = float_round(untaxed, precision), float_round(tax, precision)
+    return Totals(untaxed, tax, float_round(untaxed + tax, precision))
 
 
-def line_amounts(env: Env, line: Line, company_id: int | None = None) -> tuple[float, float]:
+def line_amounts(
+    env: Env, line: Line, company_id: int | None = None, currency_id: int | None = None
+) -> tuple[float, float]:
     """(price_subtotal, price_total) of one line: its raw totals, stored rounded
     (sale.order.line._compute_amount, account.move.line._compute_totals)."""
-    details = add_tax_details(env, line, rounding_method(env, company_id))
-    return float_round(details.raw_total_excluded), float_round(details.raw_total_included)
+    precision = currency_rounding(env, currency_id)
+    details = add_tax_details(env, line, rounding_method(env, company_id), precision)
+    return (
+        float_round(details.raw_total_excluded, precision),
+        float_round(details.raw_total_included, precision),
+    )
