@@ -181,7 +181,7 @@ def _create(page: OrderPage, new: list[_Pending], outcome: PageOutcome) -> list[
             _fail(p.log, outcome, str(exc))
     if not ready:
         return []
-    ids = partners.resolve(list(customers.values()))
+    ids = partners.resolve(list(customers.values()), write_customers=False)
     for p in list(ready):
         reason = partners.failures.get(customer_key(customers[id(p)]))
         if reason:
