@@ -52,6 +52,7 @@ from typing import Any
 
 from bridge.mappers.customer import Address, order_addresses
 from bridge.mappers.errors import MappingError
+from bridge.mappers.fingerprint import fingerprint
 from bridge.mappers.odoo_amounts import Amounts, BaseLine, RoundingMethod, Tax, amounts
 from bridge.mappers.setup import payment_method_of_order, shipping_method_of_order
 
@@ -590,6 +591,28 @@ def sale_order_values(o: Order, refs: OdooRefs) -> dict[str, Any]:
     }
     values.update({k: v for k, v in optional.items() if v is not None})
     return values
+
+
+def content_fingerprint(o: Order) -> str:
+    """What an import takes from an order besides its addresses: lines, shipping and totals
+    (a later difference means the order was changed in Magento after import)."""
+    return fingerprint(
+        {
+            "lines": [
+                [
+                    ln.sku,
+                    ln.qty,
+                    ln.price_unit,
+                    ln.price_incl_tax,
+                    ln.discount_amount,
+                    ln.tax_percent,
+                ]
+                for ln in o.lines
+            ],  # fmt: skip
+            "shipping": [o.shipping_method, o.shipping_amount, o.shipping_discount_amount],
+            "totals": [o.currency, o.grand_total, o.tax_amount],
+        }
+    )
 
 
 # --- Odoo's arithmetic ------------------------------------------------------------

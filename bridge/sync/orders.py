@@ -14,7 +14,6 @@ and our commit binds the order Odoo already has instead of creating another.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,14 +30,14 @@ from bridge.models import (
     Connection,
     SyncLog,
 )
-from bridge.sync import bindings, logbook, order_refs
+from bridge.sync import bindings, logbook, order_changes, order_refs
 from bridge.sync.locks import lock_keys
 from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
 WITH_ARCHIVED = {"active_test": False}
 #: Magento states that end an order; the Odoo order follows when nothing has shipped.
-CANCELED_STATES = frozenset({"canceled"})
+CANCELED_STATES = order_changes.CANCELED_STATES
 
 
 class OrderRefused(PermanentError):
@@ -50,12 +49,18 @@ class PageOutcome:
     imported: list[str] = field(default_factory=list)
     canceled: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Imported before; a change made in Magento since followed in Odoo (hold, address).
+    updated: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Among `imported`: found in Odoo by client_order_ref and bound, not created.
+    bound: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "imported": len(self.imported),
+            "bound": len(self.bound),
             "canceled": len(self.canceled),
+            "updated": len(self.updated),
             "skipped": len(self.skipped),
             "failed": len(self.failed),
             "reasons": self.failed,
@@ -107,16 +112,41 @@ def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:
         if not p.odoo_id:
             _done(p.log, outcome.skipped, p, "canceled in Magento before it was imported")
     rest = [p for p in pending if p.order.state not in CANCELED_STATES]
-    for p in rest:
-        if p.odoo_id and p.order.increment_id not in recovered:
-            _done(p.log, outcome.skipped, p, f"already imported (sale.order {p.odoo_id})")
-    # Found in Odoo but never bound: a crash cut the last run short; finish what it began.
+    _follow(page, [p for p in rest if p.odoo_id and p.order.increment_id not in recovered],
+            outcome)  # fmt: skip
+    # Found in Odoo but never bound: a crash cut the last run short, or another connection
+    # imported it; it is bound and what is left (confirm, invoice, pay) is finished.
     resumed = [p for p in rest if p.order.increment_id in recovered]
     new = [p for p in rest if not p.odoo_id]
+    for p in [p for p in new if p.order.state in order_changes.HELD_STATES]:
+        _done(p.log, outcome.skipped, p, "on hold in Magento: imported when it is released")
+    new = [p for p in new if p.order.state not in order_changes.HELD_STATES]
     created = _create(page, new, outcome) if new else []
-    _finish(page, resumed + created, outcome)
+    _finish(page, resumed + created, outcome, resumed={id(p) for p in resumed})
     _replace_edited(page, [p for p in created if p.order.relation_parent_id], outcome)
     return outcome.as_dict()
+
+
+def _follow(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> None:
+    """Orders imported before and pulled again: what changed in Magento follows in Odoo."""
+    if not orders:
+        return
+    by_ref = {p.order.increment_id: p for p in orders}
+
+    def contacts(changed: list[om.Order]) -> dict[str, Any]:
+        resolver = PartnerResolver(page.session, page.connection.id, page.odoo)
+        customers = {o.increment_id: _order_customer(by_ref[o.increment_id]) for o in changed}
+        ids = resolver.resolve(list(customers.values()), write_customers=False)
+        return {ref: ids[customer_key(c)] for ref, c in customers.items()
+                if customer_key(c) in ids}  # fmt: skip
+
+    ctx = order_changes.Changes(page.session, page.connection, page.odoo, contacts)
+    followed = order_changes.follow(ctx, [(p.order, p.odoo_id or 0) for p in orders])
+    for ref, reason in followed.failed.items():
+        _fail(by_ref[ref].log, outcome, reason)
+    for ref, summary in followed.done.items():
+        bucket = outcome.updated if ref in followed.changed else outcome.skipped
+        _done(by_ref[ref].log, bucket, by_ref[ref], summary)
 
 
 # -- lookups -----------------------------------------------------------------------------------
@@ -278,8 +308,13 @@ def _create_in_odoo(
     return orders
 
 
-def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> None:
-    """The steps after create, each skipped when Odoo shows it done (so a rerun is safe)."""
+def _finish(
+    page: OrderPage, orders: list[_Pending], outcome: PageOutcome, resumed: set[int]
+) -> None:
+    """The steps after create, each skipped when Odoo shows it done (so a rerun is safe).
+
+    `resumed`: the orders found in Odoo rather than created by this run (by `id()`).
+    """
     if not orders:
         return
     rows = page.odoo.read(
@@ -287,7 +322,11 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
     )
     states = {r["id"]: r["state"] for r in rows}
     orders = _verify_totals(page, orders, {r["id"]: r for r in rows}, outcome)
-    _tell_adjustments(page.odoo, [p for p in orders if p.note])
+    order_changes.tell(
+        page.odoo, [("sale.order", p.odoo_id or 0, p.note) for p in orders if p.note]
+    )
+    for p in orders:
+        order_changes.bind_content(page.session, page.connection.id, p.order, p.odoo_id or 0)
     drafts = [p.odoo_id for p in orders if states.get(p.odoo_id) in ("draft", "sent")]
     confirmed = {p.odoo_id for p in orders if states.get(p.odoo_id) == "sale"}
     if page.connection.auto_confirm_orders and drafts:
@@ -305,7 +344,15 @@ def _finish(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> No
     ]
     paid = invoice_and_pay(page.odoo, online)
     for p in orders:
-        _done(p.log, outcome.imported, p, f"imported as sale.order {p.odoo_id}")
+        if id(p) in resumed:
+            outcome.bound.append(p.order.increment_id)
+            summary = (
+                f"bound to sale.order {p.odoo_id}, which Odoo already had (client_order_ref "
+                f"{p.order.increment_id}): not created again"
+            )
+        else:
+            summary = f"imported as sale.order {p.odoo_id}"
+        _done(p.log, outcome.imported, p, summary)
         if p.odoo_id in paid:
             p.log.result = {**(p.log.result or {}), **paid[p.odoo_id]}
 
@@ -347,37 +394,6 @@ def _verify_totals(
         )
     gone = {id(p) for p, _ in wrong}
     return [p for p in orders if id(p) not in gone]
-
-
-def _tell_adjustments(odoo: OdooClient, orders: list[_Pending]) -> None:
-    """One internal note per adjusted order, in its chatter, in one call for the page.
-
-    `message_post` takes one record per call; the page's notes are the same
-    `mail.message` records it makes (an internal note: `mail.mt_note`), created at once.
-    """
-    if not orders:
-        return
-    note = _note_subtype(odoo)
-    odoo.create(
-        "mail.message",
-        [
-            {
-                "model": "sale.order",
-                "res_id": p.odoo_id,
-                "body": f"<p>{html.escape(p.note or '')}</p>",
-                "message_type": "comment",
-                "subtype_id": note,
-            }
-            for p in orders
-        ],
-    )
-
-
-def _note_subtype(odoo: OdooClient) -> int | bool:
-    found = odoo.search_read(
-        "ir.model.data", [("module", "=", "mail"), ("name", "=", "mt_note")], ["res_id"], limit=1
-    )
-    return found[0]["res_id"] if found else False
 
 
 def _has_discount(p: _Pending) -> bool:

@@ -195,7 +195,7 @@ def test_an_order_odoo_stores_at_another_total_is_removed_and_refused(shop):
             refs.rounding)  # fmt: skip
         orders_sync._bind_order(session, conn_id, p.order, p.odoo_id, None)
         outcome = orders_sync.PageOutcome()
-        orders_sync._finish(page, [p], outcome)
+        orders_sync._finish(page, [p], outcome, resumed=set())
         session.commit()
         reason = outcome.failed[p.order.increment_id]
         assert "stored a total of 158.58" in reason and "grand_total is 163.56" in reason
