@@ -43,8 +43,12 @@ def merchant_setup(
     in each other currency the orders use. What Odoo has already is kept."""
     orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
     mapped = [om.order(o) for o in orders]
-    rates = {(r, bool(o.prices_include_tax)) for o in mapped for r in om.tax_rates(o)}
-    for rate, included in sorted(rates):
+    # A rate is included in the price when any order of it shows its store prices so.
+    rates: dict[float, bool] = {}
+    for o in mapped:
+        for r in om.tax_rates(o):
+            rates[r] = rates.get(r, False) or bool(o.prices_include_tax)
+    for rate, included in sorted(rates.items()):
         name = f"{rate:g}%" + (" incl." if included else "")
         if not odoo.search("account.tax", [("name", "=", name), ("type_tax_use", "=", "sale")]):
             odoo.create("account.tax", [{
