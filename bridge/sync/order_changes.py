@@ -133,7 +133,7 @@ def _hold(ctx: Changes, orders: list[tuple[om.Order, int]], out: Followed) -> No
             continue
         if so not in on_orders and not pickings.get(so):
             out.done[o.increment_id] = (
-                f"on hold in Magento after sale.order {so} was delivered: nothing left to hold"
+                f"on hold in Magento; sale.order {so} has no open delivery: nothing to hold"
             )
             continue
         bindings.bind(ctx.session, ctx.connection.id, "hold", o.increment_id, "sale.order", so)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,36 +27,17 @@ from bridge.sync import orders as orders_sync
 from bridge.sync.connections import odoo_client
 from bridge.sync.orders import OrderPage, order_logs
 from sandbox.magento.seed.luma import catalog, customers, orders
+from tests import odoo_fixtures
 from tests.conftest import prepare_shop
-from tests.odoo_fixtures import REAL_SKIP_REASON, real_target
+from tests.odoo_fixtures import OdooSide, odoo_sides
 from tests.sync.test_orders import connection, run_import
 
-TARGETS = ["sandbox"] + ([pytest.param("real", marks=pytest.mark.real_odoo)] if real_target()
-                         else [])  # fmt: skip
 METHODS = ["round_per_line", "round_globally"]
 
 
-@dataclass
-class OdooSide:
-    """Where the connection's Odoo is: the sandbox, or the real Odoo of BRIDGE_TEST_ODOO_*."""
-
-    url: str
-    db: str
-    secret: str
-    real: bool
-
-
-@pytest.fixture(params=TARGETS)
+@pytest.fixture(params=odoo_sides())
 def odoo_side(request: pytest.FixtureRequest) -> Iterator[OdooSide]:
-    if request.param == "real":
-        real = real_target()
-        assert real is not None, REAL_SKIP_REASON
-        yield OdooSide(real.url, real.db, real.secret, True)
-        client = real.client(timeout=60)
-        client.write("res.company", [1], {"tax_calculation_rounding_method": "round_per_line"})
-        return
-    sandbox = request.getfixturevalue("odoo_sandbox")
-    yield OdooSide(sandbox.url, "bridge", "admin", False)
+    yield from odoo_fixtures.odoo_side(request)
 
 
 def cents_orders(unique: bool) -> list[dict[str, Any]]:
