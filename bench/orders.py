@@ -2,12 +2,14 @@
 
     python bench/orders.py [--orders 5000] [--concurrency 2] [--magento-latency-ms 50]
                            [--odoo-latency-ms 25] [--repeats page|across] [--sqlite]
-                           [--timeout 1800]
+                           [--template 000000014|000000104] [--timeout 1800]
 
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
 database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
 real `celery worker` (prefork) imports the orders. Setup (setup imports, tax,
-products, N orders made from seeded order 000000014: half paid online with
+products, N orders made from seeded order 000000014, or with --template 000000104
+from the money tests' four odd prices at 8.25 % (each order gets a rounding line
+under Odoo's default per-line tax rounding): half paid online with
 Braintree, half offline by check; guests and registered customers, a quarter of
 the orders from a repeat customer, by default one seen earlier in the same page)
 is not timed. Timed: from queueing the orders pull until
@@ -41,6 +43,8 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: Flushed by the run: BRIDGE_BENCH_REDIS_URL points it at a database of your own.
 REDIS_URL = os.environ.get("BRIDGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TEMPLATE = "000000014"
+#: A `cents_orders` order whose Odoo total needs a rounding line (round_per_line).
+ROUNDED = "000000104"
 ONLINE, OFFLINE = ("braintree", "Credit Card (Braintree)"), ("checkmo", "Check / Money order")
 
 
@@ -56,6 +60,12 @@ def parse_args() -> argparse.Namespace:
         choices=("page", "across"),
         default="page",
         help="where repeat customers' earlier orders are: same page, or earlier pages",
+    )
+    parser.add_argument(
+        "--template",
+        choices=(TEMPLATE, ROUNDED),
+        default=TEMPLATE,
+        help="the order the N orders copy: no rounding line, or a -0.02 tax rounding line",
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the import")
     parser.add_argument(
@@ -77,6 +87,7 @@ def command_line(args: argparse.Namespace) -> str:
     cmd += f" --repeats {args.repeats}" if args.repeats != "page" else ""
     if args.odoo_login_cost is not None:
         cmd += f" --odoo-login-cost {args.odoo_login_cost:g}"
+    cmd += f" --template {args.template}" if args.template != TEMPLATE else ""
     return cmd + (" --sqlite" if args.sqlite else "")
 
 
@@ -151,7 +162,7 @@ def register_connection(magento: Any, odoo: Any) -> int:
         return add_connection(session, new).id
 
 
-def prepare_shop(magento: Any, odoo: Any) -> tuple[int, dict[str, Any]]:
+def prepare_shop(magento: Any, odoo: Any, template: str) -> tuple[int, dict[str, Any]]:
     """Connection, setup imports, the 8.25 % tax and the products; returns the template order."""
     from bridge import db
     from bridge.clients.magento_search import SearchCriteria
@@ -159,7 +170,13 @@ def prepare_shop(magento: Any, odoo: Any) -> tuple[int, dict[str, Any]]:
     from bridge.models import Connection
     from bridge.sync.connections import magento_client, odoo_client
     from bridge.sync.setup import IMPORTS, SetupContext
+    from sandbox.magento.seed.luma import catalog, customers
+    from sandbox.magento.seed.luma import orders as seeded
 
+    if template != TEMPLATE:
+        for o in seeded.cents_orders(catalog.products(), customers.customers()):
+            if o["increment_id"] == template:
+                magento.store.put("orders", o)
     conn_id = register_connection(magento, odoo)
     with db.session_scope() as s:
         conn = s.get(Connection, conn_id)
@@ -174,7 +191,7 @@ def prepare_shop(magento: Any, odoo: Any) -> tuple[int, dict[str, Any]]:
         "product.product", [{"name": s, "default_code": s, "type": "consu"} for s in skus]
     )
     return conn_id, magento.store.get("orders", next(
-        o["entity_id"] for o in orders if o["increment_id"] == TEMPLATE
+        o["entity_id"] for o in orders if o["increment_id"] == template
     ))  # fmt: skip
 
 
@@ -437,7 +454,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     n = args.orders
     with MagentoSandbox() as magento, OdooSandbox(login_cost=args.odoo_login_cost) as odoo:
         started = time.perf_counter()
-        conn_id, template = prepare_shop(magento, odoo)
+        conn_id, template = prepare_shop(magento, odoo, args.template)
         load_orders(magento, template, n, args.repeats)
         print(f"setup: shop prepared and {n} orders loaded in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip

@@ -37,13 +37,25 @@ class MerchantSetup:
 def merchant_setup(
     magento: MagentoClient, odoo: OdooClient, pricelists: bool = True
 ) -> MerchantSetup:
-    """What a merchant does once in Odoo before orders can arrive: the 8.25 % sale tax of the
-    Michigan orders, a product per SKU sold (unless it exists), and, with `pricelists`, an
-    active pricelist in each other currency the orders use."""
+    """What a merchant does once in Odoo before orders can arrive: a sale tax at each rate
+    the orders use (8.25 % for the Michigan orders; included in the price where the store's
+    prices include tax), a product per SKU sold, and, with `pricelists`, an active pricelist
+    in each other currency the orders use. What Odoo has already is kept."""
     orders = list(magento.iter_records("orders", SearchCriteria(), fields=om.ORDER_FIELDS))
-    odoo.create("account.tax", [{"name": "8.25%", "amount": 8.25, "amount_type": "percent",
-                                 "type_tax_use": "sale"}])  # fmt: skip
-    skus = sorted({line.sku for o in orders for line in om.order(o).lines})
+    mapped = [om.order(o) for o in orders]
+    # A rate is included in the price when any order of it shows its store prices so.
+    rates: dict[float, bool] = {}
+    for o in mapped:
+        for r in om.tax_rates(o):
+            rates[r] = rates.get(r, False) or bool(o.prices_include_tax)
+    for rate, included in sorted(rates.items()):
+        name = f"{rate:g}%" + (" incl." if included else "")
+        if not odoo.search("account.tax", [("name", "=", name), ("type_tax_use", "=", "sale")]):
+            odoo.create("account.tax", [{
+                "name": name, "amount": rate, "amount_type": "percent", "type_tax_use": "sale",
+                "price_include_override": "tax_included" if included else "tax_excluded",
+            }])  # fmt: skip
+    skus = sorted({line.sku for o in mapped for line in o.lines})
     known = {
         p["default_code"]
         for p in odoo.search_read("product.product", [("default_code", "in", skus)],
@@ -57,7 +69,8 @@ def merchant_setup(
     for code in currencies if pricelists else ():
         ids = odoo.search("res.currency", [("name", "=", code)], context={"active_test": False})
         odoo.write("res.currency", ids, {"active": True})
-        odoo.create("product.pricelist", [{"name": f"Magento {code}", "currency_id": ids[0]}])
+        if not odoo.search("product.pricelist", [("currency_id", "=", ids[0])]):
+            odoo.create("product.pricelist", [{"name": f"Magento {code}", "currency_id": ids[0]}])
     return MerchantSetup(len(orders), len(missing), currencies if pricelists else ())
 
 

@@ -14,7 +14,7 @@ from bridge.clients.magento_search import SearchCriteria
 from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
-from bridge.sync import logbook
+from bridge.sync import logbook, order_changes
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.orders import OrderPage, import_orders, order_logs
@@ -27,26 +27,28 @@ STREAM = "orders"
 PAGE_SIZE = 100
 
 
-def order_search(states: list[str], increment_ids: list[str] | None) -> SearchCriteria:
-    """Orders in the connection's states, plus canceled ones (their cancellation must follow)."""
+def order_search(increment_ids: list[str] | None) -> SearchCriteria:
+    """Every changed order, whatever its state: an imported order that leaves the
+    connection's states (held, completed) must still be seen. Which ones get a log is
+    `bridge.sync.order_changes.worth_a_log`'s to say."""
     criteria = SearchCriteria()
     if increment_ids:
         return criteria.where("increment_id", increment_ids, "in")
-    return criteria.where("state", sorted({*states, "canceled"}), "in")
+    return criteria
 
 
 def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
-    conn = connection_of(session, entry)
     keys = (entry.payload or {}).get("keys")
     return run_pull(
         session,
         entry,
         stream=STREAM,
         path="orders",
-        criteria=order_search(list(conn.order_states or []), keys),
+        criteria=order_search(keys),
         fields=ORDER_FIELDS,
         page_size=PAGE_SIZE,
         send_page=_send_page,
+        select=order_changes.worth_a_log,
     )
 
 

@@ -37,8 +37,14 @@ def run_pull(
     fields: str | None,
     page_size: int,
     send_page: Callable[[int, list[dict[str, Any]]], int],
+    select: Callable[[Session, Connection, list[dict[str, Any]]], list[dict[str, Any]]]
+    | None = None,
 ) -> dict[str, Any]:
-    """Read every changed page and hand each to `send_page`; returns what was sent."""
+    """Read every changed page and hand each to `send_page`; returns what was sent.
+
+    `select` keeps the records of a page worth a log (the cursor still moves past the
+    others); a page left empty is not sent. Targeted pulls keep everything they name.
+    """
     conn = connection_of(session, entry)
     options = entry.payload or {}
     current = pull.cursor_value(session, conn.id, stream)
@@ -47,12 +53,18 @@ def run_pull(
     newest = current
     page_logs: list[int] = []
     records = 0
+    read = 0
     for page in pull.changed_pages(
         magento_client(conn), path, criteria, start, fields=fields, page_size=page_size
     ):
-        page_logs.append(send_page(conn.id, page))
-        records += len(page)
+        read += len(page)
         newest = pull.newest(page, newest)
+        if select is not None and not targeted:
+            page = select(session, conn, page)
+        if page:
+            page_logs.append(send_page(conn.id, page))
+            records += len(page)
     if not targeted:
         pull.save_cursor(session, conn.id, stream, newest)
-    return {"since": start, "records": records, "page_logs": page_logs, "cursor": newest}
+    return {"since": start, "read": read, "records": records, "page_logs": page_logs,
+            "cursor": newest}  # fmt: skip

@@ -231,10 +231,13 @@ def register_connection(magento: object, odoo: object, name: str = "shop", **ove
         return add_connection(session, new).id
 
 
-def prepare_shop(magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0) -> int:
+def prepare_shop(
+    magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0, **connection: object
+) -> int:
     """A connection whose Odoo has what a merchant sets up once: the setup mappings, then
     `bridge.demo_orders.merchant_setup` (the 8.25 % tax, the products, a EUR pricelist);
-    plus `extra_orders` copies of seeded order 000000014 in Magento."""
+    plus `extra_orders` copies of seeded order 000000014 in Magento. `connection`: the
+    connection's settings (`odoo_db`, `odoo_secret` for an Odoo other than the sandbox)."""
     import copy
 
     import requests
@@ -246,7 +249,7 @@ def prepare_shop(magento_sandbox: Any, odoo_sandbox: Any, extra_orders: int = 0)
     from bridge.sync.connections import magento_client, odoo_client
     from bridge.sync.setup import IMPORTS, SetupContext
 
-    conn_id = register_connection(magento_sandbox, odoo_sandbox)
+    conn_id = register_connection(magento_sandbox, odoo_sandbox, **connection)
     with db.session_scope() as s:
         conn = s.get(Connection, conn_id)
         for run in IMPORTS.values():

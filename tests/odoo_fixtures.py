@@ -128,3 +128,36 @@ def jsonrpc(url: str, service: str, method: str, *args: Any) -> dict[str, Any]:
     resp = requests.post(f"{url}/jsonrpc", json=payload, timeout=5)
     assert resp.status_code == 200
     return dict(resp.json())
+
+
+@dataclass
+class OdooSide:
+    """The Odoo a connection under test points to: the sandbox, or the real Odoo of
+    BRIDGE_TEST_ODOO_* (`real`: its database keeps what earlier runs made)."""
+
+    url: str
+    db: str
+    secret: str
+    real: bool
+
+
+def odoo_sides() -> list[Any]:
+    """Fixture params: the sandbox, plus the real Odoo (marked `real_odoo`) when configured."""
+    import pytest
+
+    return ["sandbox"] + ([pytest.param("real", marks=pytest.mark.real_odoo)]
+                          if real_target() else [])  # fmt: skip
+
+
+def odoo_side(request: Any) -> Iterator[OdooSide]:
+    """The body of an `odoo_side` fixture over `odoo_sides()`; leaves a real Odoo's company
+    rounding at its default."""
+    if request.param == "real":
+        real = real_target()
+        assert real is not None, REAL_SKIP_REASON
+        yield OdooSide(real.url, real.db, real.secret, True)
+        client = real.client(timeout=60)
+        client.write("res.company", [1], {"tax_calculation_rounding_method": "round_per_line"})
+        return
+    sandbox = request.getfixturevalue("odoo_sandbox")
+    yield OdooSide(sandbox.url, "bridge", "admin", False)

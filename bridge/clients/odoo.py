@@ -96,6 +96,10 @@ class OdooClient:
             self._version = self._guard(self.transport.version)
         return self._version
 
+    def major_version(self) -> int:
+        """The server's major version (16, 17, 18, ...): fields differ between them."""
+        return _major(self.version())
+
     def authenticate(self) -> int:
         """Log in (always asks Odoo); the user id. Refused credentials raise
         AuthenticationError. Model calls reuse this process's login instead."""

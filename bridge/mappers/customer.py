@@ -17,12 +17,21 @@ What becomes what in Odoo (`res.partner`):
                      both an invoice and a delivery contact, so Odoo's address lookup
                      finds each type among the children instead of falling back to the
                      parent.
-- guest orders    -> a customer without Magento id, keyed by e-mail, so all the orders of
-                     one guest land on one partner.
+- guest orders    -> a customer without Magento id, keyed by e-mail (lower case), so all
+                     the orders of one guest land on one partner. A guest is never a
+                     registered customer, even with the same e-mail: guests and accounts
+                     are matched apart (see `bridge.sync.partners`), so a guest order never
+                     writes over a customer's partner.
 
-`address_key` is the natural key of an address contact (kept in its `ref`): the Magento
-address-book id when there is one, else a hash of its normalized content, plus its
-kind. Re-imports then update the contact instead of adding another.
+An address contact is its content: `address_key` (kept in its `ref`) hashes the
+normalized address (not the phone or e-mail) with its kind, whether it comes from the
+address book or from an order, so one address is one invoice and one delivery contact
+however many orders and re-imports use it. A changed address is a new contact; the old
+one stays with the orders that used it (a contact is never rewritten to another address).
+
+Regions: Odoo's state by the region code within the country, else by the region's name
+(Magento has no code for countries without a region list, or when typed as text); a
+region Odoo does not know is kept in the address text (`street2`), never dropped.
 """
 
 from __future__ import annotations
@@ -248,9 +257,7 @@ def _normalized(parts: Iterable[str | None]) -> str:
 
 
 def address_key(a: Address) -> str:
-    """Natural key of an address contact: stable across re-imports, distinct per kind."""
-    if a.magento_id is not None:
-        return f"magento-address-{a.magento_id}-{a.kind}"
+    """Natural key of an address contact: its content and kind (see the module docstring)."""
     content = _normalized(
         (a.name, a.company, *a.street, a.city, a.zip, a.country_code, a.region_code, a.region_name)
     )
@@ -258,25 +265,42 @@ def address_key(a: Address) -> str:
     return f"address-{digest}-{a.kind}"
 
 
+#: What makes two address contacts of one partner the same contact (see `address_values`).
+ADDRESS_IDENTITY = ("type", "name", "street", "street2", "city", "zip", "country_id", "state_id")
+
+
+def state_key(country_code: str, text: str) -> tuple[str, str]:
+    """The key of an Odoo state by code or by name: ("US", "mi"), ("US", "michigan")."""
+    return country_code.upper(), " ".join(text.split()).casefold()
+
+
 def _place_values(
     a: Address | None,
     country_ids: Mapping[str, int],
     state_ids: Mapping[tuple[str, str], int],
 ) -> dict[str, Any]:
-    """The address fields Odoo keeps on any partner; unknown regions are left empty."""
+    """The address fields Odoo keeps on any partner.
+
+    `state_ids` holds each Odoo state under `state_key` of its code and of its name.
+    """
     if a is None:
         return {}
     country_id: int | bool = False
     state_id: int | bool = False
+    unplaced: str | None = None
     if a.country_code:
         if a.country_code not in country_ids:
             raise MappingError(f"country code {a.country_code} not found in Odoo")
         country_id = country_ids[a.country_code]
-        if a.region_code:
-            state_id = state_ids.get((a.country_code, a.region_code), False)
+        for text in (a.region_code, a.region_name):
+            if text and not state_id:
+                state_id = state_ids.get(state_key(a.country_code, text), False)
+    if not state_id:
+        unplaced = a.region_name or a.region_code
+    extra = [*a.street[1:], *([unplaced] if unplaced else [])]
     return {
         "street": a.street[0] if a.street else False,
-        "street2": ", ".join(a.street[1:]) or False,
+        "street2": ", ".join(extra) or False,
         "city": a.city or False,
         "zip": a.zip or False,
         "country_id": country_id,

@@ -124,6 +124,18 @@ def refund_body(
     return body
 
 
+def refund_difference(note: str, odoo_total: float, memo_id: int, magento_total: float) -> str:
+    """What a credit memo that differs from its Odoo credit note says, with both amounts."""
+    difference = round(odoo_total - magento_total, 2)
+    more = "less" if difference > 0 else "more"
+    return (
+        f"Magento refunded {magento_total:.2f} (credit memo {memo_id}), the Odoo credit note "
+        f"{note} is {odoo_total:.2f}: the customer got {abs(difference):.2f} {more} than "
+        "the credit note says (Magento takes the order's discount off refunded items and "
+        "computes its own tax); adjust the credit note, or refund the rest, so both agree"
+    )
+
+
 def addressed_lines(
     lines: Iterable[Mapping[str, Any]], order: Mapping[str, Any]
 ) -> list[dict[str, Any]]:

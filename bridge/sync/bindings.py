@@ -91,6 +91,13 @@ def bind(
     return binding
 
 
+def unbind(session: Session, connection_id: int, entity: str, keys: Iterable[str]) -> None:
+    """Forget these Magento keys' bindings (their Odoo records are gone)."""
+    for binding in by_keys(session, connection_id, entity, keys).values():
+        session.delete(binding)
+    session.flush()
+
+
 def upsert(
     session: Session,
     connection_id: int,

@@ -28,6 +28,8 @@ from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
 from bridge.sync import bindings, stock_levels
 
 PAID = ("paid", "in_payment")
+#: Products of the lines an order import adds that Magento computes itself on a refund.
+MAGENTO_OWN_LINES = frozenset({"MAGENTO-DISCOUNT", "MAGENTO-ROUNDING"})
 
 
 class FulfillmentRefused(PermanentError):
@@ -280,7 +282,9 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     if (done := bound(ctx, "refund", credit_note_id)) is not None:
         return {"summary": f"already Magento credit memo {done.magento_key}"}
     (note,) = ctx.odoo.read(
-        "account.move", [credit_note_id], ["name", "state", "reversed_entry_id", "invoice_line_ids"]
+        "account.move",
+        [credit_note_id],
+        ["name", "state", "reversed_entry_id", "invoice_line_ids", "amount_total", "currency_id"],
     )
     original = m2o_id(note["reversed_entry_id"])
     if note["state"] != "posted" or original is None:
@@ -296,7 +300,8 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     whole = _items(fm.actionable_items(order, None), wanted, "credit note")
     if (found := _recover(ctx, "refund", "creditmemos", order, whole)) is not None:
         _bind(ctx, "refund", found, "account.move", credit_note_id)
-        return {"summary": f"bound to Magento credit memo {found}, made before a crash"}
+        result = {"summary": f"bound to Magento credit memo {found}, made before a crash"}
+        return _compare_refund(ctx, note, found, result)
     items = _items(fm.actionable_items(order, "qty_refunded"), wanted, "credit note")
     online = _online(ctx, order)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=adjustment, online=online)
@@ -305,13 +310,42 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     else:
         memo = int(ctx.magento.post(f"order/{entity_id}/refund", body))
     _bind(ctx, "refund", memo, "account.move", credit_note_id)
-    return {"summary": f"Magento credit memo {memo}", "items": items, "online": online}
+    result = {"summary": f"Magento credit memo {memo}", "items": items, "online": online}
+    return _compare_refund(ctx, note, memo, result)
+
+
+def _compare_refund(
+    ctx: FulfillmentContext, note: dict[str, Any], memo_id: int, result: dict[str, Any]
+) -> dict[str, Any]:
+    """Magento's credit memo total against the Odoo credit note's: a difference is told.
+
+    Magento computes a memo itself (it takes the order's discount off the refunded items,
+    shares out tax, rounds its own way), so what the customer gets back can differ from
+    the credit note. The memo is made and cannot be taken back; what is left is to say
+    it, in the log and in the credit note's chatter, with both amounts, so the books can
+    be set straight in Odoo (an adjusting line on the credit note, or a second one).
+    """
+    memo = ctx.magento.get(f"creditmemo/{memo_id}")
+    magento_total = round(float(memo.get("grand_total") or 0), 2)
+    odoo_total = round(float(note.get("amount_total") or 0), 2)
+    result = {**result, "magento_total": magento_total, "odoo_total": odoo_total}
+    difference = round(odoo_total - magento_total, 2)
+    if not difference:
+        return result
+    text = fm.refund_difference(note["name"], odoo_total, memo_id, magento_total)
+    tell_odoo(ctx.odoo, "account.move", int(note["id"]), f"Bridge: {text}")
+    return {**result, "difference": difference, "summary": f"{result['summary']}; {text}"}
 
 
 def _refunded(
     ctx: FulfillmentContext, line_ids: list[int], order: dict[str, Any]
 ) -> tuple[dict[str, float], float, float]:
-    """(quantities per SKU, shipping refunded, other amounts) of credit note lines."""
+    """(quantities per SKU, shipping refunded, other amounts) of credit note lines.
+
+    Discount and rounding lines (Bridge's own, from the import) are left to Magento: it
+    takes the order's discount off the refunded items and computes their tax itself, so
+    sending them as adjustments would count them twice.
+    """
     on_order = {str(i.get("sku")) for i in order.get("items") or []}
     lines = ctx.odoo.read(
         "account.move.line", line_ids, ["product_id", "quantity", "price_subtotal"]
@@ -326,8 +360,8 @@ def _refunded(
             wanted[sku] = wanted.get(sku, 0.0) + abs(float(line["quantity"] or 0))
         elif sku.startswith("MAGENTO-SHIP-"):
             shipping += amount
-        elif sku == "MAGENTO-DISCOUNT":
-            adjustment -= amount
+        elif sku in MAGENTO_OWN_LINES:
+            continue
         elif amount:
             adjustment += amount
     return wanted, shipping, adjustment

@@ -7,7 +7,7 @@ admin user 2); everything else is looked up by name or code, as Bridge does.
 
 from __future__ import annotations
 
-from sandbox.odoo.models import invoicing, partner, stock
+from sandbox.odoo.models import invoicing, mail, partner, stock
 from sandbox.odoo.registry import Database, Env
 
 INSTALLED_MODULES = (
@@ -149,3 +149,5 @@ def seed(db: Database, login: str = "admin") -> None:
         stock.seed(env)
         # Payment methods and terms (models/invoicing.py).
         invoicing.seed(env)
+        # Chatter subtypes and their xml ids (models/mail.py).
+        mail.seed(env)

@@ -27,7 +27,8 @@ from tests import evidence
 
 #: Odoo country ids by ISO code, as the use case looks them up (values are arbitrary here).
 COUNTRY_IDS = {"US": 233, "NL": 166, "FR": 75, "JP": 113}
-STATE_IDS = {("US", "MI"): 31}
+#: Odoo's Michigan under its code and its name (`state_key`), as PartnerResolver loads it.
+STATE_IDS = {m.state_key("US", "MI"): 31, m.state_key("US", "Michigan"): 31}
 
 
 def customer(customer_id: int) -> dict[str, Any]:
@@ -285,7 +286,7 @@ def test_address_values_are_a_child_contact_keyed_by_address_key() -> None:
         "type": "delivery",
         "name": "Clay Lock",
         "email": False,
-        "ref": "magento-address-5-delivery",
+        "ref": m.address_key(delivery),
         "street": "Havenstraat 5",
         "street2": False,
         "city": "Rotterdam",
@@ -308,17 +309,32 @@ def test_an_unknown_region_leaves_the_state_empty() -> None:
     c = m.customer(customer(1))
     values = m.address_values(c.addresses[0], parent_id=1, country_ids=COUNTRY_IDS, state_ids={})
     assert (values["country_id"], values["state_id"]) == (233, False)
+    assert values["street2"] == "Michigan"  # kept in the text, not dropped
 
 
-def test_a_region_without_code_is_kept_by_name_and_gives_no_state() -> None:
-    """Tokyo: Magento keeps the prefecture as free text for countries without a region list."""
+def test_a_region_odoo_does_not_know_is_kept_in_the_address_text() -> None:
+    """Tokyo: Magento keeps the prefecture as free text for countries without a region list;
+    Odoo's Japanese states are "Tokyo" (13), so "東京都" finds none and is kept in street2
+    (issue 11: it was dropped)."""
     tokyo = m.customer(customer(3)).delivery_address
     assert tokyo is not None
     assert (tokyo.country_code, tokyo.region_code, tokyo.region_name) == ("JP", None, "東京都")
     assert tokyo.street == ("1-9-1 Marunouchi", "Chiyoda-ku")
     values = m.address_values(tokyo, parent_id=1, country_ids=COUNTRY_IDS, state_ids=STATE_IDS)
     assert (values["country_id"], values["state_id"]) == (113, False)
-    assert (values["street"], values["street2"]) == ("1-9-1 Marunouchi", "Chiyoda-ku")
+    assert (values["street"], values["street2"]) == ("1-9-1 Marunouchi", "Chiyoda-ku, 東京都")
+
+
+def test_a_region_without_code_maps_by_name_within_its_country() -> None:
+    payload = copy.deepcopy(customer(1))
+    payload["addresses"][0]["region"] = {"region": " michigan ", "region_code": None,
+                                         "region_id": 0}  # fmt: skip
+    a = m.customer(payload).addresses[0]
+    values = m.address_values(a, parent_id=1, country_ids=COUNTRY_IDS, state_ids=STATE_IDS)
+    assert (values["state_id"], values["street2"]) == (31, False)
+    elsewhere = replace(a, country_code="CA")
+    values = m.address_values(elsewhere, parent_id=1, country_ids={"CA": 38}, state_ids=STATE_IDS)
+    assert (values["state_id"], values["street2"]) == (False, "michigan")
 
 
 def test_extra_street_lines_go_to_street2() -> None:

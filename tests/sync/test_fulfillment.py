@@ -256,6 +256,54 @@ def test_partial_refund_of_a_paid_invoice(shop: int):
     ]
 
 
+def test_a_credit_memo_that_differs_from_its_credit_note_is_told_in_the_log_and_odoo(shop: int):
+    """Odoo credits the RACER line at its list price (224.00 + 8.25 %); Magento makes the
+    memo its own way. Both totals land in the log, and the difference in the credit
+    note's chatter; a whole refund whose totals agree says nothing more."""
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE)
+    invoice = invoice_and_pay(odoo, OFFLINE)
+    sync(shop)
+    journal = odoo.search("account.journal", [("code", "=", "INV")])[0]
+    context = {"active_model": "account.move", "active_ids": [invoice]}
+    reversal = [{"reason": "damaged", "journal_id": journal}]
+    wizard = odoo.create("account.move.reversal", reversal, context=context)
+    odoo.call("account.move.reversal", "refund_moves", wizard)
+    (note,) = odoo.search("account.move", [("reversed_entry_id", "=", invoice)])
+    lines = odoo.read("account.move", [note], ["invoice_line_ids"])[0]["invoice_line_ids"]
+    racer = next(ln["id"] for ln in odoo.read("account.move.line", lines, ["name"])
+                 if "RACER" in ln["name"] or "Racer" in ln["name"])  # fmt: skip
+    odoo.write("account.move", [note], {"invoice_line_ids": [(2, ln) for ln in lines
+                                                            if ln != racer]})  # fmt: skip
+    odoo.call("account.move", "action_post", [note])
+    ((kind, outcome),) = sync(shop)
+    assert kind == "refund", outcome
+    (memo,) = magento_state(magento, 11)["creditmemos"]
+    credit = odoo.read("account.move", [note], ["amount_total"])[0]["amount_total"]
+    assert credit == 242.48
+    assert (outcome["magento_total"], outcome["odoo_total"]) == (memo["grand_total"], credit)
+    assert outcome["difference"] == round(credit - memo["grand_total"], 2) != 0
+    assert f"{memo['grand_total']:.2f}" in outcome["summary"] and "242.48" in outcome["summary"]
+    said = odoo.search_read("mail.message", [("model", "=", "account.move"), ("res_id", "=", note)],
+                            ["body"])  # fmt: skip
+    assert any("242.48" in m["body"] and f"{memo['grand_total']:.2f}" in m["body"] for m in said)
+
+
+def test_a_whole_refund_with_equal_totals_says_no_difference(shop: int):
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE)
+    invoice = invoice_and_pay(odoo, OFFLINE)
+    sync(shop)
+    note = refund_whole(odoo, invoice)
+    ((kind, outcome),) = sync(shop)
+    assert kind == "refund", outcome
+    assert outcome["magento_total"] == outcome["odoo_total"] == 253.74
+    assert "difference" not in outcome
+    said = odoo.search_read("mail.message", [("model", "=", "account.move"), ("res_id", "=", note)],
+                            ["body"])  # fmt: skip
+    assert not [m for m in said if "Magento refunded" in m["body"]]
+
+
 def test_each_setting_off_sends_nothing(shop: int):
     magento, odoo = clients(shop)
     with db.session_scope() as s:

@@ -113,3 +113,31 @@ def test_state_filter_and_a_page_delivered_twice(worker, magento_sandbox, odoo_s
     assert page.result["imported"] == 6
     time.sleep(2)  # let the second delivery run: it must find the page done
     assert len(refs(odoo_sandbox)) == len(set(refs(odoo_sandbox))) == 8
+
+
+def test_an_imported_order_put_on_hold_is_pulled_and_held_in_odoo(
+    worker: WorkerProcess, magento_sandbox, odoo_sandbox
+):
+    """The connection imports processing orders only; the held order leaves those states
+    and is still pulled (every changed order is read; an imported one always gets a log)."""
+    conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
+    with db.session_scope() as s:
+        s.get(Connection, conn_id).order_states = ["processing"]
+    wait_for(wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT).result["page_logs"][0],
+             TIMEOUT)  # fmt: skip
+    assert sorted(refs(odoo_sandbox)) == ["000000021", "000000022"]
+    # Magento's hold (OrderManagement::hold) on card order 000000021 (entity 18), later.
+    order = requests.get(f"{magento_sandbox.url}/__sandbox__/records/orders/18", timeout=5).json()
+    hold = {"state": "holded", "status": "holded", "hold_before_state": order["state"],
+            "hold_before_status": order["status"], "updated_at": "2030-01-01 00:00:00"}  # fmt: skip
+    requests.put(f"{magento_sandbox.url}/__sandbox__/records/orders/18", json=hold,
+                 timeout=5).raise_for_status()  # fmt: skip
+    pull = wait_for(enqueue(pull_job("orders"), conn_id), TIMEOUT)
+    assert pull.result["records"] == 1, pull.result  # the held order; nothing else changed
+    page = wait_for(pull.result["page_logs"][0], TIMEOUT)
+    assert page.result["updated"] == 1, page.result
+    (so,) = [o for o in odoo_sandbox.records("sale.order") if o["client_order_ref"] == "000000021"]
+    pickings = [p["id"] for p in odoo_sandbox.records("stock.picking") if p["sale_id"] == so["id"]]
+    activities = [a for a in odoo_sandbox.records("mail.activity")
+                  if a["res_model"] == "stock.picking" and a["res_id"] in pickings]  # fmt: skip
+    assert activities and all(a["summary"].startswith("On hold in Magento") for a in activities)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sandbox.odoo.models.base import COMPANY
+from sandbox.odoo.exceptions import ValidationError
+from sandbox.odoo.models import tax_totals
+from sandbox.odoo.models.base import COMPANY, company
 from sandbox.odoo.registry import Env, Model, fld
 
 account = Model(
@@ -92,13 +95,46 @@ tax = Model(
             selection=("sale", "purchase", "none"),
             default="sale",
         ),
+        #: Computed in Odoo 18 (tax_totals.price_include); a written value is ignored.
         "price_include": fld("boolean", "Included in Price", default=False),
+        "price_include_override": fld(
+            "selection", "Included in Price", selection=("tax_included", "tax_excluded")
+        ),
+        "include_base_amount": fld("boolean", "Affect Base of Subsequent Taxes", default=False),
+        "invoice_label": fld("char", "Label on Invoices"),
         "company_id": fld("many2one", "Company", relation="res.company", default=COMPANY),
         "sequence": fld("integer", "Sequence", default=1),
         "active": fld("boolean", "Active", default=True),
     },
     order="sequence, id",
 )
+
+
+def _refresh_price_include(env: Env, tax_id: int, vals: dict[str, Any] | None = None) -> None:
+    """account.tax._compute_price_include: what was written to price_include is ignored."""
+    rec = env.table("account.tax")[tax_id]
+    rec["price_include"] = tax_totals.price_include(env, rec)
+
+
+def refresh_company_taxes(env: Env, company_id: int, vals: dict[str, Any]) -> None:
+    """A company's `account_price_include` is the default of its taxes' price_include;
+    Odoo refuses to change it once the company has journal items."""
+    if "account_price_include" not in vals:
+        return
+    if env.table("account.move.line"):
+        raise ValidationError(
+            "Cannot change Price Tax computation method on a company that has already "
+            "started invoicing."
+        )
+    for rec in env.table("account.tax").values():
+        if (rec.get("company_id") or COMPANY) == company_id:
+            env.db.remember("account.tax", rec["id"])
+            rec["price_include"] = tax_totals.price_include(env, rec)
+
+
+tax.on_create.append(_refresh_price_include)
+tax.on_write.append(_refresh_price_include)
+company.on_write.append(refresh_company_taxes)
 
 payment_term = Model(
     "account.payment.term",
@@ -214,21 +250,3 @@ def float_round(value: float, digits: int = 2) -> float:
     """Odoo's float_round: half away from zero on the decimal value a person would read."""
     quantum = Decimal(1).scaleb(-digits)
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def tax_amounts(env: Env, tax_ids: list[int], base: float, quantity: float) -> list[float]:
-    """Each tax's amount on an untaxed line `base`, rounded per line (the company default).
-
-    Only what the generic chart uses: taxes excluded from the price, percent of the
-    base or a fixed amount per unit (as account.tax._compute_amount in Odoo 18).
-    """
-    taxes = env.table("account.tax")
-    out = []
-    for tid in tax_ids:
-        tax = taxes[tid]
-        if tax["amount_type"] == "fixed":
-            amount = tax["amount"] * quantity
-        else:
-            amount = base * tax["amount"] / 100.0
-        out.append(float_round(amount))
-    return out

@@ -33,6 +33,20 @@ company = Model(
         "partner_id": fld("many2one", "Partner", relation="res.partner"),
         "sequence": fld("integer", "Sequence", default=10),
         "active": fld("boolean", "Active", default=True),
+        # account: how taxes round, and whether prices include them by default.
+        "tax_calculation_rounding_method": fld(
+            "selection",
+            "Tax Calculation Rounding Method",
+            selection=("round_per_line", "round_globally"),
+            default="round_per_line",
+        ),
+        "account_price_include": fld(
+            "selection",
+            "Default Sales Price Include",
+            required=True,
+            selection=("tax_included", "tax_excluded"),
+            default="tax_excluded",
+        ),
     },
     order="name",
 )

@@ -30,8 +30,8 @@ from typing import Any
 
 from sandbox.odoo.exceptions import UserError
 from sandbox.odoo.methods import Records
-from sandbox.odoo.models import sale
-from sandbox.odoo.models.account import float_round, tax_amounts
+from sandbox.odoo.models import sale, tax_totals
+from sandbox.odoo.models.account import float_round
 from sandbox.odoo.models.base import COMPANY, USD
 from sandbox.odoo.models.base import partner as partner_model
 from sandbox.odoo.registry import Env, Model, fld, now
@@ -326,16 +326,25 @@ def _residual(rec: dict[str, Any]) -> float:
 # -- amounts, due date, payment state --------------------------------------------------------
 
 
+def _base_line(ln: dict[str, Any]) -> tax_totals.Line:
+    return tax_totals.Line(
+        price_unit=ln["price_unit"],
+        quantity=ln["quantity"],
+        discount=ln.get("discount") or 0.0,
+        tax_ids=list(ln.get("tax_ids") or []),
+    )
+
+
 def _compute_line(env: Env, line_id: int) -> None:
-    """price_subtotal / price_total, with the same per-line rounding as sale.order.line."""
+    """price_subtotal / price_total: account.move.line._compute_totals (the line's own taxes)."""
     ln = env.table("account.move.line")[line_id]
     if ln.get("display_type") in ("line_section", "line_note"):
         _set(env, "account.move.line", line_id, price_subtotal=0.0, price_total=0.0)
         return
-    qty = ln["quantity"]
-    base = ln["price_unit"] * (1 - (ln["discount"] or 0.0) / 100.0) * qty
-    subtotal = float_round(base)
-    total = float_round(subtotal + sum(tax_amounts(env, ln.get("tax_ids") or [], base, qty)))
+    move = env.table("account.move").get(ln["move_id"]) or {}
+    subtotal, total = tax_totals.line_amounts(
+        env, _base_line(ln), ln.get("company_id"), move.get("currency_id")
+    )
     _set(env, "account.move.line", line_id, price_subtotal=subtotal, price_total=total)
 
 
@@ -390,12 +399,15 @@ def recompute_move(env: Env, move_id: int) -> None:
     rec = env.table("account.move").get(move_id)
     if rec is None or rec["move_type"] not in INVOICE_TYPES:
         return
+    # Odoo 18 sums the base lines' balances (their rounded bases plus the rounding
+    # deltas) and the tax lines (one per tax, the rounded sum): the tax totals summary.
     lines = [ln for ln in _lines_of(env, move_id) if ln["display_type"] == "product"]
-    untaxed = float_round(sum(ln["price_subtotal"] for ln in lines))
-    total = float_round(sum(ln["price_total"] for ln in lines))
+    amounts = tax_totals.totals_summary(
+        env, [_base_line(ln) for ln in lines], rec.get("company_id"), rec.get("currency_id")
+    )
+    untaxed, total = amounts.untaxed, amounts.total
     sign = -1 if rec["move_type"] in ("out_refund", "in_invoice", "in_receipt") else 1
-    vals = {"amount_untaxed": untaxed, "amount_tax": float_round(total - untaxed)}
-    vals["amount_total"] = total
+    vals = {"amount_untaxed": untaxed, "amount_tax": amounts.tax, "amount_total": total}
     if not rec.get("invoice_date_due") or rec["state"] == "draft":
         vals["invoice_date_due"] = _due_date(
             env, rec.get("invoice_payment_term_id"), rec.get("invoice_date") or _today()

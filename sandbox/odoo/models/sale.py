@@ -5,10 +5,12 @@ amounts, order totals, delivery and invoice status) are refreshed by
 `refresh_order` whenever lines, pickings or invoices change; the invoicing
 module calls it too after writing `qty_invoiced` / `invoice_ids`.
 
-Amounts follow the generic chart's defaults, measured on a real Odoo 18:
-unit prices and discounts stored with 2 digits, taxes excluded from the price and
-rounded per line (`round_per_line`), `price_tax` = `price_total - price_subtotal`
-unrounded, a fixed tax counted once per unit.
+Amounts are Odoo 18's (`tax_totals`: account.tax's computation, the company's
+`tax_calculation_rounding_method`, taxes included in the price or not), measured on a
+real Odoo 18: unit prices and discounts stored with 2 digits, line subtotal and total
+from the line's own tax details (`sale.order.line._compute_amount`), `price_tax` =
+`price_total - price_subtotal` unrounded, the order's amounts from the tax totals
+summary of all its lines (`sale.order._compute_amounts`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import Any
 
 from sandbox.odoo.exceptions import MissingError, UserError, WrongValue
 from sandbox.odoo.methods import Records
-from sandbox.odoo.models import stock
-from sandbox.odoo.models.account import float_round, tax_amounts
+from sandbox.odoo.models import stock, tax_totals
+from sandbox.odoo.models.account import float_round
 from sandbox.odoo.models.base import ADMIN, COMPANY, USD
 from sandbox.odoo.models.base import partner as partner_model
 from sandbox.odoo.models.partner import address_get
@@ -223,15 +225,25 @@ def _compute_line(env: Env, rec: dict[str, Any]) -> None:
                    price_reduce_taxexcl=0.0, price_reduce_taxinc=0.0)  # fmt: skip
         return
     qty = rec["product_uom_qty"]
-    base = rec["price_unit"] * (1 - (rec["discount"] or 0.0) / 100.0) * qty
-    subtotal = float_round(base)
-    total = float_round(subtotal + sum(tax_amounts(env, rec.get("tax_id") or [], base, qty)))
+    order = env.table("sale.order").get(rec.get("order_id") or 0) or {}
+    subtotal, total = tax_totals.line_amounts(
+        env, _base_line(rec), rec.get("company_id"), order.get("currency_id")
+    )
     rec.update(
         price_subtotal=subtotal,
         price_total=total,
         price_tax=total - subtotal,
         price_reduce_taxexcl=float_round(subtotal / qty) if qty else 0.0,
         price_reduce_taxinc=float_round(total / qty) if qty else 0.0,
+    )
+
+
+def _base_line(rec: dict[str, Any]) -> tax_totals.Line:
+    return tax_totals.Line(
+        price_unit=rec["price_unit"],
+        quantity=rec["product_uom_qty"],
+        discount=rec.get("discount") or 0.0,
+        tax_ids=list(rec.get("tax_id") or []),
     )
 
 
@@ -242,22 +254,21 @@ def refresh_order(env: Env, order_id: int) -> None:
         return
     env.db.remember("sale.order", order_id)
     lines = env.lookup("sale.order.line", "order_id", order_id)
-    untaxed = tax = 0.0
     for ln in lines:
         env.db.remember("sale.order.line", ln["id"])
         _compute_line(env, ln)
         ln["state"] = so["state"]
-        untaxed += ln["price_subtotal"]
-        tax += ln["price_total"] - ln["price_subtotal"]
         moves = env.lookup("stock.move", "sale_line_id", ln["id"])
         if moves:
             ln["qty_delivered"] = sum(m["quantity"] for m in moves if m["state"] == "done")
         _line_invoice_status(ln)
-    so.update(
-        amount_untaxed=float_round(untaxed),
-        amount_tax=float_round(tax),
-        amount_total=float_round(untaxed + tax),
+    amounts = tax_totals.totals_summary(
+        env,
+        [_base_line(ln) for ln in lines if not ln.get("display_type")],
+        so.get("company_id"),
+        so.get("currency_id"),
     )
+    so.update(amount_untaxed=amounts.untaxed, amount_tax=amounts.tax, amount_total=amounts.total)
     product_lines = [ln for ln in lines if not ln.get("display_type")]
     if so["state"] != "sale":
         so["invoice_status"] = "no"

@@ -16,6 +16,19 @@ Every amount comes from `totals.compute`, Magento's own rules, so each order add
 way a real one does (Michigan addresses pay the 8.25 % "US-MI-*-Rate 1"). The card
 orders are invoiced through the sandbox's own invoice service, as checkout does, so their
 invoices, paid totals and states are what the sandbox would have made of them.
+
+`cents_orders` builds, by the same rules, the orders whose last cent is the hard part
+(issue 11). They are not part of the seed (the store's story stays small); the tests that
+need them add them to the sandbox:
+
+| increment | story                                                                        |
+|-----------|------------------------------------------------------------------------------|
+| 000000101 | EU store, prices incl. 21 % VAT: 3 x 9.99 + shipping 4.99 incl. = 34.96 EUR  |
+| 000000102 | the same store with a 10 % coupon on items and shipping (tax compensation)  |
+| 000000103 | 69.00 + 49.00 at 8.25 %: tax 5.69 + 4.05 = 9.74 (the remainder carried)      |
+| 000000104 | 15.58 / 36.43 / 46.98 / 47.49 at 8.25 % + 5.00 shipping = 163.56           |
+| 000000105 | 150 lines at 8.25 % (custom prices, a B2B quote)                             |
+| 000000106 | the four odd prices with a 15 % coupon and free shipping by rule             |
 """
 
 from __future__ import annotations
@@ -29,8 +42,19 @@ from sandbox.magento.seed.luma.catalog import COLOR_ATTRIBUTE, SIZE_ATTRIBUTE
 from sandbox.magento.seed.luma.customers import MICHIGAN, NO_REGION
 from sandbox.magento.seed.luma.totals import Row, compute, money
 
-MI_RATE = Decimal("8.25")
-MI_TAX = "US-MI-*-Rate 1"
+
+@dataclass(frozen=True)
+class TaxRate:
+    """A Magento tax rate: its code (also its title here) and percent."""
+
+    code: str
+    percent: Decimal
+
+
+MICHIGAN_RATE = TaxRate("US-MI-*-Rate 1", Decimal("8.25"))
+NL_VAT = TaxRate("NL-*-*-VAT 21", Decimal(21))
+MI_RATE = MICHIGAN_RATE.percent
+MI_TAX = MICHIGAN_RATE.code
 CARRIERS = {
     "tablerate_bestway": "Best Way - Table Rate",
     "flatrate_flatrate": "Flat Rate - Fixed",
@@ -70,7 +94,9 @@ class Story:
     increment_id: str
     created_at: str
     buyer: Buyer
-    lines: list[tuple[str, int]]  # (sku, qty)
+    #: (sku, qty) at the catalog price, or (sku, qty, price): a custom price (an admin
+    #: order's "Custom Price", a B2B quote), in the base currency like catalog prices.
+    lines: list[tuple[str, int] | tuple[str, int, Decimal]]
     shipping_method: str = "tablerate_bestway"
     shipping: Decimal = Decimal(5)
     payment: str = "checkmo"
@@ -81,21 +107,29 @@ class Story:
     store_id: int = 1
     currency: str = "USD"
     rate: Decimal = Decimal(1)  # base -> order currency
+    #: The tax rate; None: Michigan's for a Michigan address, else none.
+    tax: TaxRate | None = None
+    #: Catalog and shipping prices include tax (an EU-style store; see totals.py).
+    prices_include_tax: bool = False
+    #: Shipping is taxed at the order's rate (Magento's "Tax Class for Shipping").
+    shipping_taxed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class OrderBuilder:
     """Turns stories into `GET /V1/orders/{id}` answers, numbering items and addresses."""
 
-    def __init__(self, products: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, products: list[dict[str, Any]], first_item: int = 17, first_address: int = 19
+    ) -> None:
         self.by_sku = {p["sku"]: p for p in products}
         self.parent_of: dict[int, dict[str, Any]] = {}
         for product in products:
             links = (product.get("extension_attributes") or {}).get("configurable_product_links")
             for child_id in links or []:
                 self.parent_of[child_id] = product
-        self.next_item = 16
-        self.next_address = 18
+        self.next_item = first_item - 1
+        self.next_address = first_address - 1
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -166,31 +200,34 @@ class OrderBuilder:
 
     def build(self, story: Story) -> dict[str, Any]:
         buyer = story.buyer
-        taxed = (buyer.shipping or buyer.billing).get("region") == MICHIGAN
-        rate = MI_RATE if taxed else Decimal(0)
-        priced = []  # (product sold, product priced, qty)
-        for sku, qty in story.lines:
+        tax = story.tax
+        if tax is None and (buyer.shipping or buyer.billing).get("region") == MICHIGAN:
+            tax = MICHIGAN_RATE
+        rate = tax.percent if tax else Decimal(0)
+        priced = []  # (product sold, product priced, qty, base price)
+        for sku, qty, *custom in story.lines:
             product = self.by_sku[sku]
-            priced.append((product, self.parent_of.get(product["id"]), qty))
+            price = custom[0] if custom else Decimal(str(product["price"] or 0))
+            priced.append((product, self.parent_of.get(product["id"]), qty, price))
 
         def totals(convert: Decimal):
-            rows = [
-                Row(qty, money(Decimal(str(child["price"] or 0)) * convert), rate,
-                    story.discount_percent)
-                for child, parent, qty in priced
-            ]  # fmt: skip
-            return compute(rows, money(story.shipping * convert), Decimal(0),
-                           story.shipping_discount_percent)  # fmt: skip
+            rows = [Row(qty, money(price * convert), rate, story.discount_percent)
+                    for _child, _parent, qty, price in priced]  # fmt: skip
+            return compute(rows, money(story.shipping * convert),
+                           rate if story.shipping_taxed else Decimal(0),
+                           story.shipping_discount_percent,
+                           prices_include_tax=story.prices_include_tax)  # fmt: skip
 
         base, own = totals(Decimal(1)), totals(story.rate)
         items: list[dict[str, Any]] = []
         item_taxes = []
-        for (child, parent, qty), row, base_row in zip(priced, own.rows, base.rows, strict=True):
+        for (child, parent, qty, _price), row, base_row in zip(priced, own.rows, base.rows,
+                                                                strict=True):  # fmt: skip
             money_fields = {
-                "price": num(row.row_total / qty),
-                "base_price": num(base_row.row_total / qty),
-                "original_price": num(row.row_total / qty),
-                "base_original_price": num(base_row.row_total / qty),
+                "price": num(row.price),
+                "base_price": num(base_row.price),
+                "original_price": num(row.price),
+                "base_original_price": num(base_row.price),
                 "price_incl_tax": num(row.price_incl_tax),
                 "base_price_incl_tax": num(base_row.price_incl_tax),
                 "row_total": num(row.row_total),
@@ -203,8 +240,8 @@ class OrderBuilder:
                 "discount_amount": num(row.discount_amount),
                 "base_discount_amount": num(base_row.discount_amount),
                 "discount_percent": num(story.discount_percent),
-                "discount_tax_compensation_amount": 0,
-                "base_discount_tax_compensation_amount": 0,
+                "discount_tax_compensation_amount": num(row.discount_tax_compensation),
+                "base_discount_tax_compensation_amount": num(base_row.discount_tax_compensation),
                 "row_weight": num((child.get("weight") or 0) * qty),
             }
             if story.rule_ids:
@@ -232,23 +269,29 @@ class OrderBuilder:
                 dummy.pop("base_price_incl_tax")
                 dummy["parent_item"] = dict(item)
                 items += [item, dummy]
-            if rate:
+            if tax:
                 item_taxes.append(
                     {"type": "product", "item_id": item["item_id"],
-                     "applied_taxes": [self._applied(rate, row.tax_amount, base_row.tax_amount)]}
+                     "applied_taxes": [self._applied(tax, row.tax_amount, base_row.tax_amount)]}
                 )  # fmt: skip
-        return self._order(story, items, own, base, rate, item_taxes)
+        if tax and story.shipping_taxed:
+            item_taxes.append(
+                {"type": "shipping", "item_id": None,
+                 "applied_taxes": [self._applied(tax, own.shipping_tax_amount,
+                                                 base.shipping_tax_amount)]}
+            )  # fmt: skip
+        return self._order(story, items, own, base, tax, item_taxes)
 
     @staticmethod
-    def _applied(rate: Decimal, amount: Decimal, base_amount: Decimal) -> dict[str, Any]:
-        return {"code": MI_TAX, "title": MI_TAX, "percent": num(rate), "amount": num(amount),
-                "base_amount": num(base_amount)}  # fmt: skip
+    def _applied(tax: TaxRate, amount: Decimal, base_amount: Decimal) -> dict[str, Any]:
+        return {"code": tax.code, "title": tax.code, "percent": num(tax.percent),
+                "amount": num(amount), "base_amount": num(base_amount)}  # fmt: skip
 
-    def _order(self, story, items, own, base, rate, item_taxes) -> dict[str, Any]:  # noqa: ANN001
+    def _order(self, story, items, own, base, tax, item_taxes) -> dict[str, Any]:  # noqa: ANN001
         buyer = story.buyer
         billing = self._address("billing", story, buyer.billing)
         shipping = self._address("shipping", story, buyer.shipping or buyer.billing)
-        qty = sum(q for _, q in story.lines)
+        qty = sum(line[1] for line in story.lines)
         amounts = {
             "subtotal": own.subtotal,
             "subtotal_incl_tax": own.subtotal_incl_tax,
@@ -260,8 +303,8 @@ class OrderBuilder:
             "tax_amount": own.tax_amount,
             "grand_total": own.grand_total,
             "total_due": own.grand_total,
-            "discount_tax_compensation_amount": Decimal(0),
-            "shipping_discount_tax_compensation_amount": Decimal(0),
+            "discount_tax_compensation_amount": own.discount_tax_compensation,
+            "shipping_discount_tax_compensation_amount": own.shipping_discount_tax_compensation,
         }
         base_amounts = {
             "base_subtotal": base.subtotal,
@@ -274,8 +317,8 @@ class OrderBuilder:
             "base_tax_amount": base.tax_amount,
             "base_grand_total": base.grand_total,
             "base_total_due": base.grand_total,
-            "base_discount_tax_compensation_amount": Decimal(0),
-            "base_shipping_discount_tax_compensation_amnt": Decimal(0),
+            "base_discount_tax_compensation_amount": base.discount_tax_compensation,
+            "base_shipping_discount_tax_compensation_amnt": base.shipping_discount_tax_compensation,
         }
         title = PAYMENT_TITLES[story.payment]
         payment: dict[str, Any] = {
@@ -354,12 +397,16 @@ class OrderBuilder:
                             "total": {
                                 "base_shipping_amount": num(base.shipping_amount),
                                 "base_shipping_discount_amount": num(base.shipping_discount_amount),
-                                "base_shipping_discount_tax_compensation_amnt": 0,
+                                "base_shipping_discount_tax_compensation_amnt": num(
+                                    base.shipping_discount_tax_compensation
+                                ),
                                 "base_shipping_incl_tax": num(base.shipping_incl_tax),
                                 "base_shipping_tax_amount": num(base.shipping_tax_amount),
                                 "shipping_amount": num(own.shipping_amount),
                                 "shipping_discount_amount": num(own.shipping_discount_amount),
-                                "shipping_discount_tax_compensation_amount": 0,
+                                "shipping_discount_tax_compensation_amount": num(
+                                    own.shipping_discount_tax_compensation
+                                ),
                                 "shipping_incl_tax": num(own.shipping_incl_tax),
                                 "shipping_tax_amount": num(own.shipping_tax_amount),
                             },
@@ -371,7 +418,7 @@ class OrderBuilder:
                 ],
                 "payment_additional_info": [{"key": "method_title", "value": title}],
                 "applied_taxes": (
-                    [self._applied(rate, own.tax_amount, base.tax_amount)] if rate else []
+                    [self._applied(tax, own.tax_amount, base.tax_amount)] if tax else []
                 ),
                 "item_applied_taxes": item_taxes,
                 "converting_from_quote": True,
@@ -456,6 +503,57 @@ def stories(customers: list[dict[str, Any]]) -> list[Story]:
               shipping_method="flatrate_flatrate", payment="banktransfer", store_id=2,
               currency="EUR", rate=Decimal("0.92")),
     ]  # fmt: skip
+
+
+NL_GUEST = Buyer(
+    email="eva@devries.nl", firstname="Eva", lastname="de Vries",
+    billing={"firstname": "Eva", "lastname": "de Vries", "street": ["Prinsengracht 263"],
+             "city": "Amsterdam", "postcode": "1016 GV", "country_id": "NL",
+             "telephone": "+31 20 555 0263", "region": NO_REGION},
+)  # fmt: skip
+ODD_PRICES = [
+    ("24-WG081-blue", 1, Decimal("15.58")),
+    ("24-WG082-blue", 1, Decimal("36.43")),
+    ("24-WG083-blue", 1, Decimal("46.98")),
+    ("24-WG084", 1, Decimal("47.49")),
+]
+#: The EU store view's prices in euros come from base (USD) prices at 0.92: 10.86 -> 9.99.
+EU_STORE = {"store_id": 2, "currency": "EUR", "rate": Decimal("0.92"), "tax": NL_VAT,
+            "prices_include_tax": True, "shipping_taxed": True,
+            "shipping_method": "flatrate_flatrate", "shipping": Decimal("5.42")}  # fmt: skip
+
+
+def _bulk_lines(products: list[dict[str, Any]], count: int) -> list[tuple[str, int, Decimal]]:
+    """`count` lines over the catalog's simple products, odd custom prices from 5.00 to 94.99."""
+    skus = sorted(p["sku"] for p in products if p["type_id"] in ("simple", "virtual"))
+    return [(skus[n % len(skus)], 1 + n % 4, Decimal((n * 7919) % 9000 + 500) / 100)
+            for n in range(count)]  # fmt: skip
+
+
+def cents_stories(products: list[dict[str, Any]], customers: list[dict[str, Any]]) -> list[Story]:
+    roni = _from_customer({c["id"]: c for c in customers}[1], 1)
+    return [
+        Story(101, "000000101", "2026-11-02 10:00:00", NL_GUEST,
+              [("24-WG085", 3, Decimal("10.86"))], **EU_STORE),
+        Story(102, "000000102", "2026-11-02 11:00:00", NL_GUEST,
+              [("24-WG085", 2, Decimal("27.12")), ("24-WG086", 1, Decimal("13.58"))],
+              discount_percent=Decimal(10), shipping_discount_percent=Decimal(10),
+              rule_ids="7", coupon="TENOFF", **EU_STORE),
+        Story(103, "000000103", "2026-11-03 09:00:00", roni,
+              [("MH09-XS-Blue", 1), ("WP13-28-Blue", 1)]),
+        Story(104, "000000104", "2026-11-03 10:00:00", roni, ODD_PRICES),
+        Story(105, "000000105", "2026-11-03 11:00:00", roni, _bulk_lines(products, 150),
+              payment="banktransfer"),
+        Story(106, "000000106", "2026-11-03 12:00:00", roni, ODD_PRICES,
+              discount_percent=Decimal(15), shipping_discount_percent=Decimal(100),
+              rule_ids="8", coupon="FIFTEEN"),
+    ]  # fmt: skip
+
+
+def cents_orders(products: list[dict[str, Any]], customers: list[dict[str, Any]]) -> list[dict]:
+    """The orders of `cents_stories`, numbered apart from the seed's items and addresses."""
+    builder = OrderBuilder(products, first_item=1001, first_address=1001)
+    return [builder.build(story) for story in cents_stories(products, customers)]
 
 
 #: increment id of the order an edit canceled -> when the edit happened.
