@@ -501,7 +501,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             (
                 "Odoo password checks",
                 f"{delta['password_checks']} x {odoo.login_cost:g} s "
-                f"= {delta['password_checks'] * odoo.login_cost:.1f} s of server time",
+                f"= {delta['password_checks'] * odoo.login_cost:.1f} s of server time; "
+                f"{1000 * delta['password_checks'] / n:.1f} per 1,000 orders "
+                f"(logins are kept per worker process: {args.concurrency} here)",
             ),
             ("Magento calls/order", f"{mcalls / n:.4f} ({mcalls} requests)"),
             ("CPU s", f"worker {sum(worker.cpu_s.values()):.1f}, sandboxes {sandbox_cpu:.1f}"),
