@@ -87,12 +87,15 @@ def deliver(odoo: Any, ref: str, qty: dict[str, float] | None = None, tracking: 
         odoo.write("stock.move", [m["id"]], {"quantity": done, "picked": True})
     if tracking:
         odoo.write("stock.picking", [picking["id"]], {"carrier_tracking_ref": tracking})
-    odoo.call(
+    # skip_sms: a real Odoo 18 (stock_sms) answers the company's first validation with its
+    # "confirm.stock.sms" wizard instead of validating, as a user would see in the form.
+    done = odoo.call(
         "stock.picking",
         "button_validate",
         [picking["id"]],
-        context={"skip_backorder": True, "picking_ids_not_to_backorder": []},
+        context={"skip_backorder": True, "picking_ids_not_to_backorder": [], "skip_sms": True},
     )
+    assert done is True, done
     return picking["id"]
 
 
