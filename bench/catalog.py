@@ -18,6 +18,11 @@ afterwards, timed and counted on their own, so the two are separate columns. Req
 and calls are counted by the sandboxes (`/__sandbox__/stats`, `/__sandbox__/odoo/stats`).
 At the end Magento must hold every SKU with Odoo's name, price and quantity (default source),
 and no log failed.
+
+`--reprice` adds, after each path, an update of the same products: each gets a Page
+Builder description in Magento and Odoo's sanitised copy of it (written in Odoo, not
+timed), then a new price in Odoo; the timed re-export must send the prices and leave
+Magento's descriptions byte-identical (what the export reads and compares to decide).
 """
 
 from __future__ import annotations
@@ -60,6 +65,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="worker prefork processes")
     parser.add_argument("--paths", default="bulk,single", help="bulk, single or both")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per phase")
+    parser.add_argument(
+        "--reprice",
+        action="store_true",
+        help="then update each path's products: a price change over Page Builder descriptions",
+    )
     args = parser.parse_args()
     args.paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     if not args.paths or set(args.paths) - set(PATHS):
@@ -72,7 +82,7 @@ def command_line(args: argparse.Namespace) -> str:
         f"python bench/catalog.py --products {args.products} "
         f"--magento-latency-ms {args.magento_latency_ms:g} "
         f"--odoo-latency-ms {args.odoo_latency_ms:g} --concurrency {args.concurrency} "
-        f"--paths {','.join(args.paths)}"
+        f"--paths {','.join(args.paths)}" + (" --reprice" if args.reprice else "")
     )
 
 
@@ -115,6 +125,48 @@ def prepare(magento: Any, odoo: Any, paths: list[str], n: int) -> tuple[int, dic
         templates[path] = ids
         count_stock(oclient, ids)
     return conn_id, templates
+
+
+#: A Magento 2.4 Page Builder description (styles, data-* attributes, a media directive,
+#: a script, a video iframe): what `--reprice` puts on every product in Magento.
+PAGE_BUILDER = (
+    "<style>#html-body [data-pb-style=B7P0LKO]{justify-content:flex-start;display:flex;"
+    "flex-direction:column}#html-body [data-pb-style=RJ3N2CT]{border-style:none}</style>"
+    '<div data-content-type="row" data-appearance="contained" data-element="main">'
+    '<div data-enable-parallax="0" data-parallax-speed="0.5" data-background-images="{}" '
+    'data-element="inner" data-pb-style="B7P0LKO"><div data-content-type="text" '
+    'data-appearance="default" data-element="main"><p>Stoneware &ndash; 300&nbsp;ml.<br />'
+    'Dishwasher safe.</p></div><figure data-content-type="image" data-element="main">'
+    '<img src="{{media url=wysiwyg/mug.jpg}}" alt="Mug" data-element="desktop_image" '
+    'data-pb-style="RJ3N2CT"></figure><div data-content-type="html" data-element="main">'
+    '<script>window.mug = 1;</script></div><div data-content-type="video" '
+    'data-element="main"><iframe src="https://www.youtube.com/embed/mug"></iframe></div>'
+    "</div></div>"
+)
+REPRICED = 99.0
+
+
+def reprice(magento: Any, odoo: Any, conn_id: int, letter: str, template_ids: list[int]) -> None:
+    """Not timed: Magento gets the Page Builder layout, Odoo its sanitised copy (what an
+    import leaves), then Odoo a new price for all of them."""
+    from bridge import db
+    from bridge.models import Connection
+    from bridge.sync.connections import odoo_client
+
+    with db.session_scope() as s:
+        oclient = odoo_client(s.get(Connection, conn_id))
+    for record in magento.store.snapshot("products"):
+        if str(record["sku"]).startswith(f"BENCH-{letter}-"):
+            customs = [c for c in record.get("custom_attributes") or []
+                       if c.get("attribute_code") != "description"]  # fmt: skip
+            customs.append({"attribute_code": "description", "value": PAGE_BUILDER})
+            magento.store.update("products", record["sku"], {"custom_attributes": customs})
+    for start in range(0, len(template_ids), BATCH):
+        chunk = template_ids[start : start + BATCH]
+        oclient.write("product.template", chunk, {"description": PAGE_BUILDER})
+    for start in range(0, len(template_ids), BATCH):
+        oclient.write("product.template", template_ids[start : start + BATCH],
+                      {"list_price": REPRICED})  # fmt: skip
 
 
 def count_stock(oclient: Any, template_ids: list[int]) -> None:
@@ -338,6 +390,27 @@ def stock_phase(
     ][:5]
 
 
+def verify_repriced(magento: Any, n: int, phase: Phase, letter: str) -> list[str]:
+    """Every SKU at the new price, its Page Builder description untouched."""
+    held = {p["sku"]: p for p in magento.store.snapshot("products")}
+    wrong = []
+    for i in range(1, n + 1):
+        got = held.get(f"BENCH-{letter}-{i:05d}") or {}
+        description = next((c.get("value") for c in got.get("custom_attributes") or []
+                            if c.get("attribute_code") == "description"), None)  # fmt: skip
+        if got.get("price") != REPRICED or description != PAGE_BUILDER:
+            wrong.append(f"BENCH-{letter}-{i:05d} {got.get('price')} {str(description)[:40]!r}")
+    problems = [f"{phase.path}: {f}" for f in phase.failures]
+    if wrong:
+        problems.append(
+            f"{phase.path}: {len(wrong)} of {n} SKUs lack the new price or their Page Builder "
+            f"description (e.g. {wrong[:3]})"
+        )
+    if phase.failed:
+        problems.append(f"{phase.path}: failed logs: {phase.failed}")
+    return problems
+
+
 def verify(magento: Any, n: int, phases: list[Phase]) -> list[str]:
     """Magento holds every SKU of the paths run, with Odoo's name and price."""
     problems = []
@@ -443,6 +516,7 @@ def report(args: argparse.Namespace, phases: list[Phase], problems: list[str], s
         print(
             f"OK: Magento holds all {args.products} SKUs of each path with Odoo's name, price and "
             "quantity; no log failed"
+            + ("; repriced, with their Page Builder descriptions untouched" if args.reprice else "")
         )
 
 
@@ -485,6 +559,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
         worker = Worker(args.concurrency, data_dir / "worker.log").start()
         phases: list[Phase] = []
+        checked: list[str] = []
         try:
             app.control.cancel_consumer("inventory", reply=True)
             for path in args.paths:
@@ -498,12 +573,25 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
                     stock_phase(magento, odoo, conn_id, phase, poll_id, pages, args.timeout)
                     print(f"{path}: stock pushed in {phase.stock_wall:.1f} s", flush=True)
                 phases.append(phase)
+                checked += verify(magento, n, [phase])  # before a reprice changes them
+                if args.reprice:
+                    reprice(magento, odoo, conn_id, PATHS[path], templates[path])
+                    cpu = (worker_cpu(worker), time.process_time())
+                    again, _, _ = export_phase(
+                        magento, odoo, conn_id, path, templates[path], args.timeout
+                    )
+                    again.path = f"{path} reprice"
+                    again.cpu_s = (worker_cpu(worker) - cpu[0], time.process_time() - cpu[1])
+                    print(f"{again.path}: {n} products re-exported in {again.wall:.1f} s",
+                          flush=True)  # fmt: skip
+                    checked += verify_repriced(magento, n, again, PATHS[path])
+                    phases.append(again)
         except (TimeoutError, RuntimeError) as exc:
             print(f"FAILED: {exc}\n--- worker log (tail) ---\n{worker.output()[-3000:]}")
             return 1
         finally:
             worker.stop()
-        problems = verify(magento, n, phases)
+        problems = checked
         report(args, phases, problems, stock)
         if problems:
             print(f"--- worker log (tail) ---\n{worker.output()[-3000:]}")

@@ -25,7 +25,7 @@ from bridge.models import LogState, SyncLog
 from bridge.sync import product_feed
 from bridge.sync.connections import ConnectionNotFound, get_connection, magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
-from bridge.sync.product_export import plan_export
+from bridge.sync.product_export import plan_export, synced_descriptions
 from bridge.sync.product_import import plan_import
 from bridge.sync.product_upsert import ImportContext
 from tasks.dispatch import product_export_job
@@ -129,7 +129,9 @@ def _dry_run(connection: str, since: str | None, skus: list[str], direction: str
             else:
                 ids = sorted(product_feed.pending(session, odoo, conn.id, since))
             bound = product_feed.bound_skus(session, conn.id, ids)
-            _table("Magento would change (from Odoo)", plan_export(magento, odoo, ids, bound))
+            synced = synced_descriptions(session, conn.id, ids)
+            plans = plan_export(magento, odoo, ids, bound, synced)
+            _table("Magento would change (from Odoo)", plans)
         if direction in ("both", "to-odoo"):
             ctx = ImportContext(session, conn, magento, odoo)
             plans = plan_import(ctx, skus=skus or None, since=since)

@@ -15,6 +15,14 @@ What becomes what (Magento -> neutral shape -> Odoo):
 
 Both directions fingerprint `ProductValues` (see `product_fingerprint`), so a value Bridge
 wrote on one side reads back as the same fingerprint from the other, and is not echoed.
+
+What an update of a Magento product leaves as Magento has it (`left_out`): a field Odoo
+leaves empty (weight or cost 0, no description or sales description: Odoo has no "unset",
+and a blank is worth less than Magento's value), and the description unless it is an edit
+made in Odoo: Odoo sanitises html (`bridge.mappers.odoo_html`), so what it holds of a
+Magento description is only its rewrite, without Page Builder's markup, styles and
+scripts, and must never go back. The description is sent only when it changed in Odoo
+since the last sync and is not the same content as Magento's current one.
 A Magento attribute code is the Odoo attribute name in lower case with `_` for anything
 else ("Shoe Size" <-> `shoe_size`); values match by label.
 
@@ -27,9 +35,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
+from bridge.mappers import odoo_html
 from bridge.mappers.errors import MappingError
 from bridge.mappers.fingerprint import fingerprint
 
@@ -126,6 +135,83 @@ def as_odoo_holds(values: ProductValues, description: Any) -> ProductValues:
     """`values` with the description Odoo stored from them, as read back: Odoo sanitises
     html fields on write, so what it holds is read, not assumed."""
     return {**values, "description": _text(description)}
+
+
+def description_fingerprint(description: str) -> str:
+    """Of a description as Odoo holds it: kept per product to tell an edit made in Odoo."""
+    return fingerprint({"description": description})
+
+
+# -- what an export leaves as Magento has it ----------------------------------------------------
+
+#: Fields Odoo holds as 0 or False when nobody filled them in, and what Magento then has.
+BLANKS: dict[str, Any] = {"weight": 0.0, "cost": 0.0, "description": "", "short_description": ""}
+
+
+class Held(TypedDict):
+    """Magento's current values of the fields an export may leave alone."""
+
+    weight: float
+    cost: float
+    description: str
+    short_description: str
+
+
+def held_in_magento(product: Mapping[str, Any]) -> Held:
+    """Those fields of a Magento product (`GET products` with weight and custom attributes)."""
+    return {
+        "weight": _money(product.get("weight")),
+        "cost": _money(custom_attribute(product, "cost")),
+        "description": _text(custom_attribute(product, "description")),
+        "short_description": _text(custom_attribute(product, "short_description")),
+    }
+
+
+def _blank(name: str, value: Any) -> bool:
+    if name == "description":
+        return odoo_html.is_empty(value)
+    if name == "short_description":
+        return not str(value).strip()
+    return not value
+
+
+def left_out(values: ProductValues, held: Held | None, edited_in_odoo: bool) -> frozenset[str]:
+    """The fields an export must not send: see the module's docstring.
+
+    `held` is Magento's product as it is now (None: Magento has no such product yet, and
+    only blanks are left out); `edited_in_odoo` whether Odoo's description differs from the
+    one it held at the last sync (True when nothing was recorded).
+    """
+    out = {name for name in BLANKS if _blank(name, values[name])}  # type: ignore[literal-required]
+    if held is not None and "description" not in out:
+        rewrite = odoo_html.same_content(held["description"], values["description"])
+        if rewrite or not edited_in_odoo:
+            out.add("description")
+    return frozenset(out)
+
+
+def as_magento_holds(
+    values: ProductValues, held: Held | None, leave: Iterable[str]
+) -> ProductValues:
+    """The values to bind as Magento's once `values` are sent without the fields in `leave`.
+
+    A field left out keeps Magento's value where it agrees with Odoo's (a description Odoo
+    only rewrote, a blank on both sides), so the next import sees no change; where Magento
+    holds its own (an edit not imported yet, a weight Odoo leaves empty), Odoo's value is
+    bound instead, so the next import sees Magento's as the change it is and brings it over.
+    """
+    kept: Mapping[str, Any] = held if held is not None else BLANKS
+    agreed = {name: kept[name] for name in leave if _agree(name, kept[name], values[name])}  # type: ignore[literal-required]
+    return {**values, **agreed}  # type: ignore[typeddict-item]
+
+
+def _agree(name: str, magento: Any, odoo: Any) -> bool:
+    if name == "description":
+        both_empty = odoo_html.is_empty(magento) and odoo_html.is_empty(odoo)
+        return both_empty or odoo_html.same_content(magento, odoo)
+    if name == "short_description":
+        return str(magento).strip() == str(odoo).strip()
+    return bool(magento == odoo)
 
 
 def _text(value: Any) -> str:
@@ -498,11 +584,11 @@ def _pair_name(pair: Any) -> str:
 # -- ProductValues -> Magento ------------------------------------------------------------------
 
 
-def _custom_attributes(values: ProductValues) -> list[dict[str, Any]]:
+def _custom_attributes(values: ProductValues, leave: Collection[str]) -> list[dict[str, Any]]:
     return [
-        {"attribute_code": "description", "value": values["description"]},
-        {"attribute_code": "short_description", "value": values["short_description"]},
-        {"attribute_code": "cost", "value": values["cost"]},
+        {"attribute_code": code, "value": values[code]}  # type: ignore[literal-required]
+        for code in ("description", "short_description", "cost")
+        if code not in leave
     ]
 
 
@@ -514,12 +600,14 @@ def magento_product(
     option_ids: Mapping[str, Mapping[str, str]] | None = None,
     attribute_ids: Mapping[str, str] | None = None,
     child_ids: list[int] | None = None,
+    leave: Collection[str] = (),
 ) -> dict[str, Any]:
     """The `POST /V1/products` body of a simple, configurable or bundle product.
 
     `attribute_set_id` and `website_ids` are sent for new products only (None keeps what
     Magento has); a configurable needs `option_ids` (code -> label -> option id),
-    `attribute_ids` (code -> attribute id) and its children's Magento ids.
+    `attribute_ids` (code -> attribute id) and its children's Magento ids. The fields in
+    `leave` (`left_out`) are not sent: Magento keeps its own.
     """
     product: dict[str, Any] = {
         "sku": values["sku"],
@@ -530,8 +618,10 @@ def magento_product(
         "status": ENABLED if values["active"] else DISABLED,
         "visibility": VISIBLE,
         "weight": values["weight"],
-        "custom_attributes": _custom_attributes(values),
+        "custom_attributes": _custom_attributes(values, leave),
     }
+    if "weight" in leave:
+        del product["weight"]
     if values["kind"] != "configurable":
         product["price"] = values["price"]
     if attribute_set_id is not None:
@@ -589,6 +679,7 @@ def magento_child(
     *,
     attribute_set_id: int | None = None,
     website_ids: list[int] | None = None,
+    leave: Collection[str] = (),
 ) -> dict[str, Any]:
     """A configurable's child: a simple product not visible on its own, with its options."""
     labels = [variant["options"][a["code"]] for a in values["attributes"]]
@@ -600,12 +691,14 @@ def magento_child(
         "status": ENABLED if values["active"] else DISABLED,
         "visibility": NOT_VISIBLE,
         "weight": values["weight"],
-        "custom_attributes": _custom_attributes(values)
+        "custom_attributes": _custom_attributes(values, leave)
         + [
             {"attribute_code": code, "value": str(option_ids[code][label])}
             for code, label in variant["options"].items()
         ],
     }
+    if "weight" in leave:
+        del product["weight"]
     if attribute_set_id is not None:
         product["attribute_set_id"] = attribute_set_id
     if website_ids is not None:

@@ -9,6 +9,15 @@ ids (a configurable links its children by Magento id; a bundle needs its parts t
 Simple products and configurable children go in the bulk; each bulk operation's outcome
 lands on its product's log. The bulk uuids are committed on the page log before waiting,
 so a page retried after a crash follows the same bulks instead of sending them again.
+
+An update leaves some fields as Magento has them (`left_out`): those Odoo leaves empty,
+and the description unless it is an edit made in Odoo. Odoo's description is only its
+sanitised rewrite of Magento's (Page Builder markup, styles and scripts gone) until
+someone edits it there, so it is sent when it changed since the last sync (entity
+`product_description` keeps the fingerprint of the description Odoo held then) and is not
+the same content as Magento's current one (read with the SKU look-up). The template's
+binding keeps both sides' fingerprints: what Odoo holds, and what Magento holds after the
+write (the fields left out as Magento has them), which the next import compares with.
 """
 
 from __future__ import annotations
@@ -28,8 +37,12 @@ from bridge.clients.odoo import OdooClient
 from bridge.mappers.errors import MappingError
 from bridge.mappers.product import (
     ProductValues,
+    as_magento_holds,
+    description_fingerprint,
     from_magento,
     from_odoo,
+    held_in_magento,
+    left_out,
     magento_child,
     magento_product,
     product_fingerprint,
@@ -38,6 +51,7 @@ from bridge.models import AttributeSet, Binding, Connection, SyncLog, Website
 from bridge.sync import bindings, logbook
 from bridge.sync.product_magento import MagentoCatalog
 from bridge.sync.product_odoo_read import OdooProducts, read_products
+from bridge.sync.product_upsert import DESCRIPTION
 
 BULK_LIMIT = 5000
 BULK_COMPLETE, BULK_OPEN = 1, 4
@@ -88,6 +102,9 @@ class Item:
     fingerprint: str
     variant_ids: dict[str, int]
     attribute_set_id: int | None = None
+    #: Fields Magento keeps as it has them (`left_out`), and the values it holds after.
+    leave: frozenset[str] = frozenset()
+    magento_fingerprint: str = ""
     error: str | None = None
 
 
@@ -107,6 +124,7 @@ def export_page(ctx: ExportContext, page: SyncLog, logs: list[SyncLog], *, bulk:
         + [v["sku"] for i in items for v in i.values["variants"]]
         + [s for i in items for c in i.values["components"] for s in c["skus"]]
     )
+    _choose_fields(ctx, items)
     uuids: list[str] = []
     if bulk:
         uuids = _bulk_phase(ctx, page, [i for i in items if i.values["kind"] != "bundle"])
@@ -142,14 +160,41 @@ def export_page(ctx: ExportContext, page: SyncLog, logs: list[SyncLog], *, bulk:
 
 
 def _template_bindings(ctx: ExportContext, template_ids: list[int]) -> dict[int, Binding]:
-    rows = ctx.session.scalars(
+    return _bound(ctx.session, ctx.conn.id, template_ids, "product_template")
+
+
+def _bound(
+    session: Session, connection_id: int, template_ids: list[int], entity: str
+) -> dict[int, Binding]:
+    rows = session.scalars(
         select(Binding).where(
-            Binding.connection_id == ctx.conn.id,
-            Binding.entity == "product_template",
+            Binding.connection_id == connection_id,
+            Binding.entity == entity,
             Binding.odoo_id.in_(template_ids),
         )
     )
     return {b.odoo_id: b for b in rows}
+
+
+def synced_descriptions(
+    session: Session, connection_id: int, template_ids: list[int]
+) -> dict[int, str]:
+    """Template id -> the fingerprint of the description Odoo held at its last sync."""
+    bound = _bound(session, connection_id, template_ids, DESCRIPTION)
+    return {i: b.fingerprint for i, b in bound.items() if b.fingerprint}
+
+
+def _choose_fields(ctx: ExportContext, items: list[Item]) -> None:
+    """What each update leaves as Magento has it, and what Magento holds after the write."""
+    synced = synced_descriptions(ctx.session, ctx.conn.id, [i.template_id for i in items])
+    for item in items:
+        row = ctx.catalog.existing.get(item.values["sku"])
+        held = held_in_magento(row) if row is not None else None
+        edited = synced.get(item.template_id) != description_fingerprint(item.values["description"])
+        item.leave = left_out(item.values, held, edited)
+        item.magento_fingerprint = product_fingerprint(
+            as_magento_holds(item.values, held, item.leave)
+        )
 
 
 def _prepare(
@@ -202,10 +247,15 @@ def _attribute_set_id(ctx: ExportContext, template: dict[str, Any]) -> int:
 
 
 def _new_fields(ctx: ExportContext, item: Item, sku: str) -> dict[str, Any]:
-    """What only a new Magento product gets: an update keeps the merchant's set and sites."""
+    """What only a new Magento product gets: an update keeps the merchant's set and sites.
+    Both leave what `_choose_fields` decided Magento keeps."""
     if sku in ctx.catalog.existing:
-        return {}
-    return {"attribute_set_id": item.attribute_set_id, "website_ids": ctx.website_ids}
+        return {"leave": item.leave}
+    return {
+        "attribute_set_id": item.attribute_set_id,
+        "website_ids": ctx.website_ids,
+        "leave": item.leave,
+    }
 
 
 def _child_bodies(ctx: ExportContext, item: Item) -> list[tuple[str, dict[str, Any]]]:
@@ -326,8 +376,12 @@ def _outcomes(ctx: ExportContext, bulk: dict[str, Any]) -> dict[str, str | None]
 def _bind_all(ctx: ExportContext, items: list[Item]) -> None:
     """Bind the exported templates and their stocked variants, one write per entity."""
     templates = {i.values["sku"]: (i.template_id, i.fingerprint) for i in items}
-    # Magento keeps what it is sent: both sides now hold these values.
-    held = {i.values["sku"]: i.fingerprint for i in items}
+    # Magento keeps what it is sent, and its own values of the fields left out.
+    held = {i.values["sku"]: i.magento_fingerprint or i.fingerprint for i in items}
+    descriptions = {
+        i.values["sku"]: (i.template_id, description_fingerprint(i.values["description"]))
+        for i in items
+    }
     variants = {
         sku: (product_id, None)
         for i in items
@@ -338,12 +392,20 @@ def _bind_all(ctx: ExportContext, items: list[Item]) -> None:
         ctx.session, ctx.conn.id, "product_template", "product.template", templates, held
     )
     bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)
+    bindings.upsert_many(ctx.session, ctx.conn.id, DESCRIPTION, "product.template", descriptions)
 
 
 def plan_export(
-    magento: MagentoClient, odoo: OdooClient, template_ids: list[int], bound: dict[int, str]
+    magento: MagentoClient,
+    odoo: OdooClient,
+    template_ids: list[int],
+    bound: dict[int, str],
+    descriptions: dict[int, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """What an export of these templates would change in Magento, without writing (dry run)."""
+    """What an export of these templates would change in Magento, without writing (dry run).
+
+    `descriptions` are `synced_descriptions`: an update lists only the fields it would send.
+    """
     products = read_products(odoo, template_ids)
     catalog = MagentoCatalog(magento)
     plans: list[dict[str, Any]] = []
@@ -367,7 +429,9 @@ def plan_export(
         if values["sku"] not in catalog.existing:
             action, changes = "create", f"{values['kind']} {values['name']!r}"
         else:
-            action, changes = "update", _differences(magento, values)
+            synced = (descriptions or {}).get(tmpl_id)
+            edited = synced != description_fingerprint(values["description"])
+            action, changes = "update", _differences(magento, values, edited)
         missing = [s for s in skus[1:] if s not in catalog.existing]
         if missing:
             changes += f"; new variants {', '.join(missing)}"
@@ -382,10 +446,12 @@ def plan_export(
     return plans
 
 
-def _differences(magento: MagentoClient, values: ProductValues) -> str:
+def _differences(magento: MagentoClient, values: ProductValues, edited: bool) -> str:
     current = magento.product(values["sku"])
     top = from_magento({**current, "type_id": "simple"})
+    leave = left_out(values, held_in_magento(current), edited)
     fields = ("name", "price", "cost", "weight", "description", "short_description", "active")
+    fields = tuple(f for f in fields if f not in leave)
     if values["kind"] == "configurable":
         fields = tuple(f for f in fields if f != "price")
     changed = [f"{f}: {top[f]!r} -> {values[f]!r}" for f in fields if top[f] != values[f]]  # type: ignore[literal-required]

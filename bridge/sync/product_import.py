@@ -15,8 +15,12 @@ decides what each log means, then writes Odoo (`product_upsert`):
 No echo: the template's Binding keeps the fingerprint of the values synced as Odoo holds
 them (`odoo_priced`; the description as Odoo stored it, read back), which is what the
 Odoo -> Magento export reads back, and as Magento held them (`magento_fingerprint`): a
-product whose Magento values have not changed is not written ("unchanged"). A product that cannot be
-imported fails its own log with the reason; the rest of the batch goes on.
+product whose Magento values have not changed is not written ("unchanged"). The
+description Odoo stored is also kept on its own (entity `product_description`): the export
+sends a description back only when it changed in Odoo since, so Odoo's sanitised copy of
+a Page Builder layout never replaces the layout (the log's notes say what Odoo dropped).
+A product that cannot be imported fails its own log with the reason; the rest of the
+batch goes on.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Session
 from bridge.clients.magento_search import SearchCriteria
 from bridge.clients.odoo import m2o_id
 from bridge.mappers.errors import MappingError
+from bridge.mappers.odoo_html import dropped_by_odoo
 from bridge.mappers.product import from_odoo, odoo_priced, product_fingerprint
 from bridge.models import Binding, SyncLog, utcnow
 from bridge.sync import bindings, logbook, pull
@@ -260,6 +265,14 @@ def _evaluate(ctx: ImportContext, items: list[Item]) -> None:
         if binding is not None and known == item.fingerprint:
             item.action = "unchanged"
             item.template_id = binding.odoo_id
+            continue
+        dropped = dropped_by_odoo(item.values["description"])
+        if dropped:
+            item.notes.append(
+                f"Odoo holds the description without its {', '.join(dropped)} (Odoo sanitises "
+                "html); Magento keeps them: Bridge sends the description back only when it is "
+                "edited in Odoo"
+            )
 
 
 # -- deletions -----------------------------------------------------------------------------------

@@ -19,24 +19,27 @@ from bridge.mappers.errors import MappingError
 from bridge.mappers.product import MagentoAttribute, ProductValues, magento_attribute
 
 SKU_CHUNK = 200  # SKUs per search: keeps the GET URL well under proxies' 8 KB
+LOOK_UP_FIELDS = "items[id,sku,type_id,weight,custom_attributes]"
 
 
 @dataclass
 class MagentoCatalog:
     magento: MagentoClient
-    #: SKU -> {"id", "type_id"} of products Magento has; filled by `look_up`.
+    #: SKU -> {"id", "type_id", ...} of products Magento has; filled by `look_up` (which
+    #: also reads weight and custom attributes: what an update may leave as it is).
     existing: dict[str, dict[str, Any]] = field(default_factory=dict)
     attributes: dict[str, MagentoAttribute | None] = field(default_factory=dict)
     requests: int = 0
 
     def look_up(self, skus: Iterable[str]) -> None:
-        """Learn which of these SKUs Magento has, and their ids."""
+        """Learn which of these SKUs Magento has, their ids and the fields `held_in_magento`
+        reads (the description among them), in one search per 200 SKUs."""
         wanted = sorted({s for s in skus if s and s not in self.existing})
         for i in range(0, len(wanted), SKU_CHUNK):
             chunk = wanted[i : i + SKU_CHUNK]
             criteria = SearchCriteria().where("sku", chunk, "in")
             pages = self.magento.search(
-                "products", criteria, fields="items[id,sku,type_id]", page_size=SKU_CHUNK
+                "products", criteria, fields=LOOK_UP_FIELDS, page_size=SKU_CHUNK
             )
             count = 0
             for page in pages:

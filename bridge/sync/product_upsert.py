@@ -33,6 +33,7 @@ from bridge.mappers.product import (
     ProductValues,
     as_odoo_holds,
     combo_name,
+    description_fingerprint,
     odoo_template_values,
     product_fingerprint,
 )
@@ -40,6 +41,10 @@ from bridge.models import Binding, Connection, SyncLog
 from bridge.sync import bindings
 from bridge.sync import product_odoo_write as ow
 from bridge.sync.product_source import MagentoProducts
+
+#: Binding entity whose fingerprint is of the description Odoo held at the last sync
+#: (`product_export` reads it).
+DESCRIPTION = "product_description"
 
 
 @dataclass
@@ -67,6 +72,8 @@ class Item:
     fingerprint: str = ""
     #: Of the values as Odoo holds them once written (what the export compares with).
     odoo_fingerprint: str = ""
+    #: The description Odoo stored, read back (Odoo sanitises html).
+    odoo_description: str = ""
     binding: Binding | None = None
     template_id: int | None = None
     archived: bool = False
@@ -115,6 +122,7 @@ def _read_back(ctx: ImportContext, items: list[Item]) -> None:
     described = [i for i in items if i.template_id and _values(i)["description"]]
     for item in items:
         item.odoo_fingerprint = item.fingerprint
+        item.odoo_description = _values(item)["description"]
     if not described:
         return
     ids = [i.template_id or 0 for i in described]
@@ -124,6 +132,7 @@ def _read_back(ctx: ImportContext, items: list[Item]) -> None:
         if row is not None:
             stored = as_odoo_holds(_values(item), row.get("description"))
             item.odoo_fingerprint = product_fingerprint(stored)
+            item.odoo_description = stored["description"]
 
 
 def _plan_lines(
@@ -473,11 +482,16 @@ def _drop_old_combos(ctx: ImportContext, bundle: Item, keep: set[str]) -> None:
 
 
 def _bind(ctx: ImportContext, item: Item) -> None:
-    """The template with the fingerprint of what was synced; each sellable SKU to its variant."""
+    """The template with the fingerprint of what was synced; each sellable SKU to its variant;
+    the description Odoo holds now, which the export tells Odoo's own edits from."""
     item.binding = bindings.upsert(
         ctx.session, ctx.conn.id, "product_template", item.sku, "product.template",
         item.template_id or 0, fingerprint=item.odoo_fingerprint or item.fingerprint,
         magento_fingerprint=item.fingerprint,
+    )  # fmt: skip
+    bindings.upsert(
+        ctx.session, ctx.conn.id, DESCRIPTION, item.sku, "product.template",
+        item.template_id or 0, fingerprint=description_fingerprint(item.odoo_description),
     )  # fmt: skip
     variants = {sku: (variant_id, None) for sku, variant_id in item.variant_ids.items()}
     bindings.upsert_many(ctx.session, ctx.conn.id, "product", "product.product", variants)

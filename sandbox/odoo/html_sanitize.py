@@ -11,6 +11,14 @@ lxml's safe attributes, `style` and a few `data-oe-*` ones survive, so `data-*` 
 `on*` handlers go; `javascript:` links are emptied. A lone `<div>` wrapper is removed
 and non-breaking spaces are written `&nbsp;`.
 
+The serialiser is libxml2's: Odoo 18 pins lxml 4.9.3 (Python 3.11), which bundles
+libxml2 2.10.3, whose HTML writer percent-escapes `href`, `src`, `action` (and `<a
+name>`) values (`xmlURIEscapeStr`: everything but letters, digits, `-_.!~*'()` and
+`@/:=?;#%&,+<>`, after leading blanks), so Magento's `{{media url=...}}` in an `<img src>`
+is stored as `%7B%7Bmedia%20url=...%7D%7D`. The libxml2 2.13 of the sandbox's lxml
+escapes less (spaces and non-ASCII only), so the sandbox escapes those values itself
+first; an Odoo on another libxml2 may store them differently.
+
 This module reproduces that outcome with the same library (lxml and its Cleaner, from
 `lxml_html_clean`) and the same options; it is written for the sandbox, not copied.
 What it does not model: Odoo's mail-client quote markers (gmail/outlook/yahoo classes),
@@ -190,6 +198,8 @@ def sanitize(source: str, options: Options = Options()) -> str:
     if options.strip_classes and not options.attributes:
         for element in doc.iter(etree.Element):
             element.attrib.pop("class", None)
+    for element in doc.iter(etree.Element):
+        _escape_uris(element)
     out = html.tostring(doc, encoding="unicode", method="html")
     if out.startswith("<div>") and out.endswith("</div>"):
         out = out[len("<div>") : -len("</div>")]
@@ -228,6 +238,28 @@ def _cleaner(options: Options) -> Cleaner:
         kept = KEPT_ATTRIBUTES - ({"class"} if options.strip_classes else set())
         settings["safe_attrs"] = kept
     return Cleaner(**settings)
+
+
+#: The attributes libxml2's HTML writer escapes as URIs (HTMLtree.c::htmlAttrDumpOutput).
+URI_ATTRIBUTES = ("href", "action", "src")
+#: What xmlURIEscapeStr leaves as it is, with the list htmlAttrDumpOutput passes it.
+_URI_KEPT = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()@/:=?;#%&,+<>"
+)
+
+
+def _escape_uris(element: etree._Element) -> None:
+    """libxml2 2.10's escaping of URI attributes, done before lxml writes them."""
+    names = [*URI_ATTRIBUTES, *(["name"] if element.tag == "a" else [])]
+    for name in names:
+        value = element.attrib.get(name)
+        if value is not None:
+            element.attrib[name] = _uri_escaped(value)
+
+
+def _uri_escaped(value: str) -> str:
+    raw = value.lstrip(" \t\n\r").encode("utf-8")
+    return "".join(chr(b) if b in _URI_KEPT else f"%{b:02X}" for b in raw)
 
 
 def _keep_known_styles(element: etree._Element) -> None:

@@ -8,13 +8,18 @@ import pytest
 
 from bridge.mappers.errors import MappingError
 from bridge.mappers.product import (
+    Held,
+    as_magento_holds,
     attribute_code,
     common_sku_prefix,
     from_odoo,
+    held_in_magento,
+    left_out,
     magento_child,
     magento_product,
     product_fingerprint,
 )
+from tests.product_html import LUMA, LUMA_STORED, PAGE_BUILDER, PAGE_BUILDER_STORED
 
 TEMPLATE = {
     "id": 7,
@@ -158,3 +163,100 @@ def test_common_sku_prefix(skus: list[str], prefix: str) -> None:
 def test_attribute_codes_follow_magento_rules() -> None:
     assert attribute_code("Color") == "color"
     assert attribute_code(" Shoe Size ") == "shoe_size"
+
+
+# -- what an update leaves as Magento has it --------------------------------------------------
+
+
+def held(**over: Any) -> Held:
+    base: Held = {"weight": 1.25, "cost": 3.1, "description": PAGE_BUILDER,
+                  "short_description": "<p>Light.</p>"}  # fmt: skip
+    return {**base, **over}  # type: ignore[typeddict-item]
+
+
+def odoo_values(**over: Any) -> Any:
+    fields = {"weight": 1.25, "standard_price": 3.1, "description": PAGE_BUILDER_STORED,
+              "description_sale": "<p>Light.</p>", **over}  # fmt: skip
+    return from_odoo(simple(**fields), [{"id": 3, "default_code": "BR-MUG"}], {})
+
+
+def test_magentos_fields_are_read_from_a_product() -> None:
+    product = {
+        "sku": "BR-MUG",
+        "weight": "1.2500",
+        "custom_attributes": [
+            {"attribute_code": "description", "value": PAGE_BUILDER},
+            {"attribute_code": "cost", "value": "3.100000"},
+        ],
+    }
+    assert held_in_magento(product) == held(short_description="")
+    assert held_in_magento({"sku": "X"}) == {
+        "weight": 0.0, "cost": 0.0, "description": "", "short_description": ""
+    }  # fmt: skip
+
+
+def test_odoos_rewrite_of_magentos_description_is_left_out() -> None:
+    """The values were synced and nothing changed in Odoo but, say, the price."""
+    assert left_out(odoo_values(), held(), edited_in_odoo=True) == {"description"}
+    assert left_out(odoo_values(), held(), edited_in_odoo=False) == {"description"}
+
+
+def test_a_description_edited_in_odoo_is_sent() -> None:
+    edited = odoo_values(description="<p>Now in blue.</p>")
+    assert left_out(edited, held(), edited_in_odoo=True) == set()
+    body = magento_product(edited, leave=left_out(edited, held(), True))["product"]
+    customs = {c["attribute_code"]: c["value"] for c in body["custom_attributes"]}
+    assert customs["description"] == "<p>Now in blue.</p>" and body["weight"] == 1.25
+
+
+def test_a_description_odoo_did_not_change_is_left_out_even_when_magentos_did() -> None:
+    """Magento was edited and the import has not run yet: Odoo's older copy stays home."""
+    magento = held(description=PAGE_BUILDER.replace("Holds its shape.", "Holds on."))
+    assert left_out(odoo_values(), magento, edited_in_odoo=False) == {"description"}
+
+
+@pytest.mark.parametrize(
+    ("over", "blank"),
+    [
+        ({"weight": 0.0}, "weight"),
+        ({"standard_price": 0.0}, "cost"),
+        ({"description": False}, "description"),
+        ({"description": "<p><br></p>"}, "description"),
+        ({"description_sale": False}, "short_description"),
+    ],
+)
+def test_fields_odoo_leaves_empty_are_never_sent(over: dict[str, Any], blank: str) -> None:
+    values = odoo_values(**over)
+    assert blank in left_out(values, held(), edited_in_odoo=True)
+    assert blank in left_out(values, None, edited_in_odoo=True)  # a new product too
+    body = magento_product(values, leave=left_out(values, None, True))["product"]
+    customs = {c["attribute_code"] for c in body["custom_attributes"]}
+    assert (blank == "weight") is ("weight" not in body) and blank not in customs
+
+
+def test_a_new_product_gets_odoos_description_whatever_it_is() -> None:
+    assert left_out(odoo_values(), None, edited_in_odoo=False) == set()
+
+
+def test_what_magento_holds_after_an_update() -> None:
+    """Magento's values where both sides agree; Odoo's where Magento holds its own, so the
+    next import sees Magento's as a change and brings it over."""
+    values = odoo_values(weight=0.0, description=LUMA_STORED)
+    magento = held(description=LUMA)
+    leave = left_out(values, magento, edited_in_odoo=False)
+    assert leave == {"weight", "description"}
+    holds = as_magento_holds(values, magento, leave)
+    assert holds["description"] == LUMA  # the same content: in step
+    assert holds["weight"] == 0.0  # Magento's 1.25 is Magento's own: the import brings it
+    edited = held(description=PAGE_BUILDER)  # not what Odoo holds (LUMA_STORED)
+    assert as_magento_holds(values, edited, leave)["description"] == LUMA_STORED
+    assert as_magento_holds(values, None, {"weight"})["weight"] == 0.0
+
+
+def test_a_configurable_child_leaves_the_same_fields() -> None:
+    values = from_odoo({**TEMPLATE, "description": LUMA_STORED, "weight": 0.0}, VARIANTS, PTAVS)
+    options = {"color": {"Black": "5476", "Teal": "9001"}, "shoe_size": {"42": "77"}}
+    child = magento_child(values, values["variants"][0], options,
+                          leave={"weight", "description"})["product"]  # fmt: skip
+    codes = {c["attribute_code"] for c in child["custom_attributes"]}
+    assert "weight" not in child and "description" not in codes and "cost" in codes

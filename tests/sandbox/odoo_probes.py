@@ -53,6 +53,14 @@ HTML_INPUTS = (
     "<video src='v.mp4' controls></video>",
     "<p style='font-size:12px;color:blue'>st</p>",
     "<p>Stoneware mug, <strong>300 ml</strong>.</p>\n<ul>\n<li>Dishwasher safe</li>\n</ul>",
+    # Magento 2.4 Page Builder and its WYSIWYG editor (media directives in URLs).
+    '<style>#html-body [data-pb-style=B7P0LKO]{display:flex}</style><div data-content-type="row"'
+    ' data-appearance="contained" data-element="main"><div data-enable-parallax="0" data-pb-style='
+    '"B7P0LKO"><div data-content-type="text" data-appearance="default" data-element="main"><p>Foam'
+    ' brick</p></div><script>x()</script><iframe src="https://v.test/e"></iframe></div></div>',
+    "<p>&bull; Two-tone heather.<br />&bull; Drawstring hood.</p>",
+    '<p><img src="{{media url=wysiwyg/a b.jpg}}" alt="A"> <a href=" /x|y^z`" name="n {">l</a></p>',
+    "<p><a href='https://x.test/\u00e9?a=1&amp;b=2'>\u00e9</a></p>",
 )
 
 

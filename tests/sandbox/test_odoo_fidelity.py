@@ -525,6 +525,14 @@ def test_fields_get_answers_magic_fields_and_attributes(odoo: Odoo) -> None:
 
 # -- html fields -----------------------------------------------------------------------------------
 
+PAGE_BUILDER = (
+    "<style>#html-body [data-pb-style=B7P0LKO]{display:flex}</style>"
+    '<div data-content-type="row" data-appearance="contained" data-element="main">'
+    '<div data-enable-parallax="0" data-element="inner" data-pb-style="B7P0LKO">'
+    '<div data-content-type="text" data-appearance="default" data-element="main">'
+    "<p>Foam brick</p></div><script>x()</script>"
+    '<iframe src="https://v.test/e"></iframe></div></div>'
+)
 #: (written, kept by res.partner.comment, kept by product.template.description), as seen.
 #: A plain html field is sanitised twice (Html.convert_to_cache, then convert_to_column);
 #: a translated one (description, html_translate) once: hence "<div><div>" and custom tags.
@@ -549,6 +557,19 @@ HTML_SEEN = [
     ("<b>bold</b> and <i>it</i>", "<span><b>bold</b> and <i>it</i></span>",
      "<span><b>bold</b> and <i>it</i></span>"),
     ("   ", "", ""),
+    # A Magento 2.4 Page Builder description: styles, scripts, iframes and data-* go.
+    (PAGE_BUILDER, "<div><div><p>Foam brick</p></div></div>",
+     "<div><div><div><p>Foam brick</p></div></div></div>"),
+    ("<p>&bull; Two-tone heather.<br />&bull; Drawstring hood.</p>",
+     "<p>\u2022 Two-tone heather.<br>\u2022 Drawstring hood.</p>",
+     "<p>\u2022 Two-tone heather.<br>\u2022 Drawstring hood.</p>"),
+    # libxml2 2.10's HTML writer (lxml 4.9.3, Odoo 18's pin) percent-escapes URI attributes.
+    ('<p><img src="{{media url=wysiwyg/a b.jpg}}" alt="A"></p>',
+     '<p><img src="%7B%7Bmedia%20url=wysiwyg/a%20b.jpg%7D%7D" alt="A"></p>',
+     '<p><img src="%7B%7Bmedia%20url=wysiwyg/a%20b.jpg%7D%7D" alt="A"></p>'),
+    ('<p><a href="  /x|y^z[1]`" name="n {">l</a></p>',
+     '<p><a href="/x%7Cy%5Ez%5B1%5D%60" name="n%20%7B">l</a></p>',
+     '<p><a href="/x%7Cy%5Ez%5B1%5D%60" name="n%20%7B">l</a></p>'),
 ]  # fmt: skip
 
 
