@@ -364,7 +364,7 @@ def stock_phase(
     timeout: float,
 ) -> None:
     """Let the worker take the inventory queue; timed until the pages' stock pushes finished."""
-    from bridge.sync import stock
+    from bridge.sync.stock import flows as stock
     from workers.app import app
 
     expected = sum(1 for p in pages if (p.result or {}).get("product_ids"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
-from bridge.sync import logbook, product_feed, stock
-from bridge.sync import product_import as product_import_use_case
+from bridge.sync import logbook
+from bridge.sync.products import feed as product_feed
+from bridge.sync.products import imports as product_import_use_case
+from bridge.sync.stock import flows as stock
 from tasks import (
     customers,
     drift,

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from bridge.models import Direction, SyncLog
 from bridge.sync import pull as cursors
-from bridge.sync import stock, stock_odoo
 from bridge.sync.connections import magento_client, odoo_client
+from bridge.sync.stock import flows as stock
+from bridge.sync.stock import odoo as stock_odoo
 from tasks.base import run_log
 from tasks.outbox import Job, enqueue
 from tasks.pulls import connection_of

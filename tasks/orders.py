@@ -14,10 +14,11 @@ from bridge.clients.magento_search import SearchCriteria
 from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
-from bridge.sync import logbook, order_changes
+from bridge.sync import logbook
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
-from bridge.sync.orders import OrderPage, import_orders, order_logs
+from bridge.sync.orders import changes as order_changes
+from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tasks.base import run_log, run_page
 from tasks.outbox import Job, send
 from tasks.pulls import connection_of, run_pull
@@ -30,7 +31,7 @@ PAGE_SIZE = 100
 def order_search(increment_ids: list[str] | None) -> SearchCriteria:
     """Every changed order, whatever its state: an imported order that leaves the
     connection's states (held, completed) must still be seen. Which ones get a log is
-    `bridge.sync.order_changes.worth_a_log`'s to say."""
+    `bridge.sync.orders.changes.worth_a_log`'s to say."""
     criteria = SearchCriteria()
     if increment_ids:
         return criteria.where("increment_id", increment_ids, "in")

@@ -20,7 +20,7 @@ from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
-from bridge.sync.product_import import (
+from bridge.sync.products.imports import (
     PAGE_ENTITY,
     PAGE_SIZE,
     SEARCH_PATH,

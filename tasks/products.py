@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from bridge.db import session_scope
 from bridge.models import Direction, SyncLog
 from bridge.settings import get_settings
-from bridge.sync import logbook, product_feed
+from bridge.sync import logbook
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
-from bridge.sync.product_export import ExportContext, export_page
+from bridge.sync.products import feed as product_feed
+from bridge.sync.products.export import ExportContext, export_page
 from tasks import inventory
 from tasks.base import run_log, run_page
 from tasks.outbox import Job, enqueue, send

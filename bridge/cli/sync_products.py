@@ -22,12 +22,12 @@ from bridge.cli.pulls import (
 )
 from bridge.db import session_scope
 from bridge.models import LogState, SyncLog
-from bridge.sync import product_feed
 from bridge.sync.connections import ConnectionNotFound, get_connection, magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
-from bridge.sync.product_export import plan_export, synced_descriptions
-from bridge.sync.product_import import plan_import
-from bridge.sync.product_upsert import ImportContext
+from bridge.sync.products import feed as product_feed
+from bridge.sync.products.export import plan_export, synced_descriptions
+from bridge.sync.products.imports import plan_import
+from bridge.sync.products.upsert import ImportContext
 from tasks.dispatch import product_export_job
 
 

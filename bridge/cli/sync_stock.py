@@ -23,8 +23,9 @@ from bridge.cli.pulls import (
 )
 from bridge.db import session_scope
 from bridge.models import Connection, LogState, SyncLog, utcnow
-from bridge.sync import stock, stock_odoo
 from bridge.sync.connections import ConnectionNotFound, get_connection, magento_client, odoo_client
+from bridge.sync.stock import flows as stock
+from bridge.sync.stock import odoo as stock_odoo
 from tasks.dispatch import stock_poll_job, stock_pull_job
 
 

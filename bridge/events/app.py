@@ -41,7 +41,7 @@ from bridge.db import session_scope
 from bridge.events import signature
 from bridge.models import Connection, EventReceipt, LogState, SyncLog, utcnow
 from bridge.settings import get_settings
-from bridge.sync import product_feed
+from bridge.sync.products import feed as product_feed
 from tasks.dispatch import (
     FLUSH_PRODUCTS_JOB,
     JOBS,

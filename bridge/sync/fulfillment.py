@@ -25,7 +25,8 @@ from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.setup import shipping_method_of_order
 from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
-from bridge.sync import bindings, stock_levels
+from bridge.sync import bindings
+from bridge.sync.stock import levels as stock_levels
 
 PAID = ("paid", "in_payment")
 #: Products of the lines an order import adds that Magento computes itself on a refund.

@@ -13,7 +13,7 @@ from bridge.clients.magento_search import SearchCriteria
 from bridge.mappers import order as om
 from bridge.models import Connection, SyncLog
 from bridge.sync.connections import magento_client, odoo_client
-from bridge.sync.orders import OrderPage, import_orders, order_logs
+from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tests.conftest import prepare_shop
 
 

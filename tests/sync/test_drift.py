@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from bridge import db
 from bridge.models import Binding, Connection, Direction, DriftItem, StockLevel
-from bridge.sync import bindings, drift, logbook, stock
+from bridge.sync import bindings, drift, logbook
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.drift import repair
+from bridge.sync.stock import flows as stock
 from tests.sync.test_stock import BAG, JACKET, Shop
 
 

@@ -16,7 +16,7 @@ from bridge.sync import pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext, FulfillmentRefused
 from bridge.sync.odoo_feed import FEEDS, changes
-from bridge.sync.orders import OrderPage, import_orders, order_logs
+from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tests.conftest import prepare_shop
 
 OFFLINE, ONLINE, ONLINE_TOO = "000000014", "000000021", "000000022"
@@ -375,7 +375,8 @@ def test_a_shipment_bridge_made_is_not_counted_again_as_a_magento_stock_change(
 ) -> None:
     """MSI takes a shipment off the source; Odoo took it off at delivery: once is enough."""
     from bridge.models import StockLevel
-    from bridge.sync import stock, stock_levels
+    from bridge.sync.stock import flows as stock
+    from bridge.sync.stock import levels as stock_levels
 
     sku = "MH09-XS-Blue"
     magento, odoo = clients(shop)

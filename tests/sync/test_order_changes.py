@@ -1,4 +1,4 @@
-"""Orders changed in Magento after import (bridge/sync/order_changes.py): held and
+"""Orders changed in Magento after import (bridge/sync/orders/changes.py): held and
 released, addresses edited, items changed, what a pull keeps, a second connection.
 Against the Odoo sandbox and, with BRIDGE_TEST_ODOO_* set, a real Odoo 18 (the order's
 increment id made unique per run there: a real database keeps earlier runs' orders)."""
@@ -16,7 +16,7 @@ from bridge import db
 from bridge.models import Connection, SyncLog
 from bridge.sync import bindings
 from bridge.sync.connections import magento_client, odoo_client
-from bridge.sync.order_changes import HOLD_SUMMARY, worth_a_log
+from bridge.sync.orders.changes import HOLD_SUMMARY, worth_a_log
 from bridge.sync.setup import IMPORTS, SetupContext
 from tests import odoo_fixtures
 from tests.conftest import prepare_shop, register_connection

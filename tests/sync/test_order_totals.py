@@ -22,10 +22,11 @@ from bridge import db
 from bridge.clients.odoo import OdooClient
 from bridge.mappers import order as om
 from bridge.models import Connection, LogState, SyncLog
-from bridge.sync import bindings, order_refs
-from bridge.sync import orders as orders_sync
+from bridge.sync import bindings
 from bridge.sync.connections import odoo_client
-from bridge.sync.orders import OrderPage, order_logs
+from bridge.sync.orders import pages as orders_sync
+from bridge.sync.orders import refs as order_refs
+from bridge.sync.orders.pages import OrderPage, order_logs
 from sandbox.magento.seed.luma import catalog, customers, orders
 from tests import odoo_fixtures
 from tests.conftest import prepare_shop

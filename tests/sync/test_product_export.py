@@ -9,9 +9,10 @@ import requests
 
 from bridge import db
 from bridge.models import AttributeSet, Binding, Connection, Direction, LogState, SyncLog
-from bridge.sync import logbook, product_feed
+from bridge.sync import logbook
 from bridge.sync.connections import magento_client, odoo_client
-from bridge.sync.product_export import ExportContext, export_page, plan_export
+from bridge.sync.products import feed as product_feed
+from bridge.sync.products.export import ExportContext, export_page, plan_export
 from tests.conftest import register_connection
 
 pytestmark = pytest.mark.usefixtures("state_db")

@@ -14,7 +14,7 @@ from bridge.mappers.product import from_odoo, product_fingerprint
 from bridge.models import Binding, Connection, Direction, LogState, SyncLog
 from bridge.sync import logbook
 from bridge.sync.connections import magento_client, odoo_client
-from bridge.sync.product_import import (
+from bridge.sync.products.imports import (
     ENTITY,
     ImportContext,
     import_products,
@@ -22,7 +22,7 @@ from bridge.sync.product_import import (
     product_logs,
     product_search,
 )
-from bridge.sync.product_odoo_read import read_products
+from bridge.sync.products.odoo_read import read_products
 from tests.conftest import register_connection
 
 pytestmark = pytest.mark.usefixtures("state_db")

@@ -30,15 +30,21 @@ from bridge import db
 from bridge.clients.odoo import OdooClient
 from bridge.mappers.odoo_html import same_content
 from bridge.models import Binding, Connection, Direction
-from bridge.sync import logbook, product_feed
+from bridge.sync import logbook
 from bridge.sync.connections import magento_client, odoo_client
-from bridge.sync.product_export import (
+from bridge.sync.products import feed as product_feed
+from bridge.sync.products.export import (
     ExportContext,
     export_page,
     plan_export,
     synced_descriptions,
 )
-from bridge.sync.product_import import ImportContext, import_products, product_logs, product_search
+from bridge.sync.products.imports import (
+    ImportContext,
+    import_products,
+    product_logs,
+    product_search,
+)
 from tests import odoo_fixtures
 from tests.conftest import register_connection
 from tests.odoo_fixtures import OdooSide, odoo_sides

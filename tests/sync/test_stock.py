@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from bridge import db
 from bridge.models import Connection, StockLevel, SyncLog
-from bridge.sync import bindings, pull, stock
+from bridge.sync import bindings, pull
 from bridge.sync.connections import magento_client, odoo_client
+from bridge.sync.stock import flows as stock
 from tests.conftest import register_connection
 
 WH_STOCK = 8  # WH/Stock on a fresh Odoo 18

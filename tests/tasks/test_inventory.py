@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bridge import db
 from bridge.models import Connection, LogState, SyncLog
-from bridge.sync import bindings, stock
+from bridge.sync import bindings
 from bridge.sync.connections import odoo_client
+from bridge.sync.stock import flows as stock
 from tasks.dispatch import retry_log, stock_apply_job, stock_poll_job, stock_pull_job
 from tasks.outbox import enqueue, wait_for
 from tests.conftest import WorkerProcess, register_connection

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bridge import db
 from bridge.clients.odoo import OdooClient
 from bridge.models import LogState, SyncLog
-from bridge.sync.product_import import ENTITY
+from bridge.sync.products.imports import ENTITY
 from tasks.dispatch import product_import_job, pull_job, retry_log
 from tasks.outbox import enqueue, wait_for
 from tests.conftest import WorkerProcess, register_connection

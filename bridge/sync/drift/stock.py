@@ -5,7 +5,7 @@ The SKUs are those the product sync bound (`product` bindings), walked in pages 
 in the context, as the stock sync reads) and one Magento source-items search (a store
 without MSI: its legacy stock item per SKU, the only way Magento's API offers).
 
-Which side is right follows the stock sync's own rules (`bridge.sync.stock`), judged
+Which side is right follows the stock sync's own rules (`bridge.sync.stock.flows`), judged
 against the quantity both sides last agreed on (`StockLevel`):
 
 - only Odoo moved since: Odoo (its change was not pushed yet, or was lost);
@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from bridge.mappers import stock as sm
 from bridge.models import Binding, DriftItem, StockLevel
-from bridge.sync import stock_levels, stock_odoo
 from bridge.sync.drift import PAGE, DriftContext, number
-from bridge.sync.stock_magento import MagentoStock
+from bridge.sync.stock import levels as stock_levels
+from bridge.sync.stock import odoo as stock_odoo
+from bridge.sync.stock.magento import MagentoStock
 
 KIND = "stock"
 

@@ -38,10 +38,10 @@ from bridge.mappers.odoo_html import dropped_by_odoo
 from bridge.mappers.product import from_odoo, odoo_priced, product_fingerprint
 from bridge.models import Binding, SyncLog, utcnow
 from bridge.sync import bindings, logbook, pull
-from bridge.sync import product_odoo_write as ow
 from bridge.sync.locks import lock_keys
-from bridge.sync.product_odoo_read import read_products
-from bridge.sync.product_upsert import ImportContext, Item, natural_template, write_items
+from bridge.sync.products import odoo_write as ow
+from bridge.sync.products.odoo_read import read_products
+from bridge.sync.products.upsert import ImportContext, Item, natural_template, write_items
 
 #: One log per Magento product (key: its SKU); pages of them; the pull's cursor stream.
 ENTITY = "product.import"

@@ -49,9 +49,9 @@ from bridge.mappers.product import (
 )
 from bridge.models import AttributeSet, Binding, Connection, SyncLog, Website
 from bridge.sync import bindings, logbook
-from bridge.sync.product_magento import MagentoCatalog
-from bridge.sync.product_odoo_read import OdooProducts, read_products
-from bridge.sync.product_upsert import DESCRIPTION
+from bridge.sync.products.magento import MagentoCatalog
+from bridge.sync.products.odoo_read import OdooProducts, read_products
+from bridge.sync.products.upsert import DESCRIPTION
 
 BULK_LIMIT = 5000
 BULK_COMPLETE, BULK_OPEN = 1, 4

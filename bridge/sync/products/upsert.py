@@ -39,8 +39,8 @@ from bridge.mappers.product import (
 )
 from bridge.models import Binding, Connection, SyncLog
 from bridge.sync import bindings
-from bridge.sync import product_odoo_write as ow
-from bridge.sync.product_source import MagentoProducts
+from bridge.sync.products import odoo_write as ow
+from bridge.sync.products.source import MagentoProducts
 
 #: Binding entity whose fingerprint is of the description Odoo held at the last sync
 #: (`product_export` reads it).

@@ -30,9 +30,11 @@ from bridge.models import (
     Connection,
     SyncLog,
 )
-from bridge.sync import bindings, logbook, order_changes, order_refs
+from bridge.sync import bindings, logbook
 from bridge.sync.locks import lock_keys
-from bridge.sync.order_invoicing import OnlineOrder, invoice_and_pay
+from bridge.sync.orders import changes as order_changes
+from bridge.sync.orders import refs as order_refs
+from bridge.sync.orders.invoicing import OnlineOrder, invoice_and_pay
 from bridge.sync.partners import PartnerResolver, customer_key
 
 WITH_ARCHIVED = {"active_test": False}

@@ -2,7 +2,7 @@
 
 Every order pull reads all changed orders, whatever their state (`worth_a_log`), so an
 imported order that moves out of the connection's states (on hold, complete, closed)
-is still seen. Cancellations and edits into a new order are `bridge.sync.orders`'; the
+is still seen. Cancellations and edits into a new order are `bridge.sync.orders.pages`'; the
 rest is here:
 
 - Held ("holded"): the hold cannot stop a warehouse worker by itself, so each open

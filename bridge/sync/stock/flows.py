@@ -37,9 +37,11 @@ from bridge.clients.odoo import OdooClient
 from bridge.mappers import stock as sm
 from bridge.mappers.errors import MappingError
 from bridge.models import Connection, Direction, StockLevel
-from bridge.sync import logbook, pull, stock_levels, stock_odoo
-from bridge.sync.stock_levels import Key
-from bridge.sync.stock_magento import SAVE_BATCH, MagentoStock, chunks
+from bridge.sync import logbook, pull
+from bridge.sync.stock import levels as stock_levels
+from bridge.sync.stock import odoo as stock_odoo
+from bridge.sync.stock.levels import Key
+from bridge.sync.stock.magento import SAVE_BATCH, MagentoStock, chunks
 
 POLL, PUSH, PULL, APPLY = "stock.poll", "stock.push", "stock.pull", "stock.apply"
 #: Entities of one record that could not be synced, per direction.

@@ -1,0 +1,1 @@
+"""Products both ways: finding changes, export to Magento, import into Odoo."""

@@ -1,0 +1,1 @@
+"""Stock both ways: free quantities to Magento sources, Magento quantities to Odoo counts."""
