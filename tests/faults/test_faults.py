@@ -7,9 +7,9 @@ beat, and the sandboxes injecting the faults. A scenario passes when every order
 Odoo exactly once (or every shipment, invoice and credit memo in Magento exactly once),
 no log is left queued or running, none failed, and beat is still running.
 
-Sizes: BRIDGE_TEST_FAULT_ORDERS (200) orders, BRIDGE_TEST_FAULT_FULFILLMENT_ORDERS (40)
+Sizes: BRIDGE_TEST_FAULT_ORDERS (200) orders, BRIDGE_TEST_FAULT_FULFILLMENT_ORDERS (20)
 for the fulfillment flow, PostgreSQL down 10 s instead of 20, a run cut off
-BRIDGE_TEST_FAULT_DEADLINE (360) seconds after its fault ended.
+BRIDGE_TEST_FAULT_DEADLINE (480) seconds after its fault ended.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from tests.conftest import IN_CI
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(1500)]
 
 ORDERS = int(os.environ.get("BRIDGE_TEST_FAULT_ORDERS", "200"))
-FULFILLMENT_ORDERS = int(os.environ.get("BRIDGE_TEST_FAULT_FULFILLMENT_ORDERS", "40"))
-DEADLINE = os.environ.get("BRIDGE_TEST_FAULT_DEADLINE", "360")
+FULFILLMENT_ORDERS = int(os.environ.get("BRIDGE_TEST_FAULT_FULFILLMENT_ORDERS", "20"))
+DEADLINE = os.environ.get("BRIDGE_TEST_FAULT_DEADLINE", "480")
 
 
 def _missing() -> str | None:
