@@ -817,10 +817,21 @@ class Run:
                     f"beat exited ({beat.proc.returncode}): {errors[-1] if errors else '?'}"
                 )
             beat.stop()
-        # With beat stopped nothing new is queued: what still waits after a minute is stuck.
-        deadline = time.monotonic() + self.args.drain
-        while time.monotonic() < deadline and self.state.unfinished():
-            time.sleep(1.0)
+        # With beat stopped nothing new is queued. A backlog the workers are still working
+        # through is given time; what stays queued or running without the count going down
+        # for `--drain` seconds is stuck.
+        started = last_change = time.monotonic()
+        left = len(self.state.unfinished())
+        while left and time.monotonic() < last_change + self.args.drain:
+            time.sleep(2.0)
+            now_left = len(self.state.unfinished())
+            if now_left < left:
+                last_change = time.monotonic()
+            left = now_left
+        if time.monotonic() - started > 5:
+            self.outcome.figures.append(
+                ("drained", f"{time.monotonic() - started:.0f} s after beat stopped")
+            )
         stuck = self.state.unfinished()
         kinds = Counter(f"{e} {s}" for e, s, _ in stuck)
         self.outcome.figures.append(
@@ -890,7 +901,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds after the fault ended before a run is cut off")  # fmt: skip
     parser.add_argument("--pg-outage", type=float, default=20.0, help="seconds PostgreSQL is down")
     parser.add_argument("--drain", type=float, default=60.0,
-                        help="seconds for queued logs to finish once beat stopped")  # fmt: skip
+                        help="seconds with no log finishing (beat off): rest is stuck")  # fmt: skip
     parser.add_argument("--magento-latency-ms", type=float, default=50.0)
     parser.add_argument("--odoo-latency-ms", type=float, default=25.0)
     parser.add_argument("--odoo-login-cost", type=float, default=None,
