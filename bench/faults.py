@@ -486,6 +486,7 @@ class Run:
         self.env = bridge_env(
             self.data_dir, self.db_url, self.infra.redis.url, os.environ["BRIDGE_SECRET_KEY"]
         )
+        self.env.update(dict(kv.split("=", 1) for kv in self.args.setting))
 
     def start_workers(self) -> None:
         scale = self.args.concurrency_scale
@@ -788,6 +789,7 @@ class Run:
                 )
 
     def _injected(self, magento: Any, odoo: Any) -> None:
+        self.outcome.figures.append(("settings", ", ".join(self.args.setting) or "defaults"))
         for name, sandbox in (("Magento", magento), ("Odoo", odoo)):
             snap = sandbox.faults.snapshot()
             faults = ", ".join(f"{k} {v}" for k, v in sorted(snap["injected"].items()))
@@ -908,8 +910,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds per Odoo password check (sandbox default: 0.9)")  # fmt: skip
     parser.add_argument("--concurrency-scale", type=float, default=1.0,
                         help="multiplies docker-compose's worker concurrency")  # fmt: skip
+    parser.add_argument("--setting", action="append", default=[], metavar="BRIDGE_X=VALUE",
+                        help="a setting other than the default for workers and beat")  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    for kv in args.setting:
+        if not kv.startswith("BRIDGE_") or "=" not in kv:
+            parser.error(f"--setting takes BRIDGE_NAME=VALUE, not {kv!r}")
     args.scenarios = args.scenarios or list(SCENARIOS)
     return args
 
