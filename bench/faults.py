@@ -902,7 +902,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deadline", type=float, default=600.0,
                         help="seconds after the fault ended before a run is cut off")  # fmt: skip
     parser.add_argument("--pg-outage", type=float, default=20.0, help="seconds PostgreSQL is down")
-    parser.add_argument("--drain", type=float, default=60.0,
+    parser.add_argument("--drain", type=float, default=120.0,
                         help="seconds with no log finishing (beat off): rest is stuck")  # fmt: skip
     parser.add_argument("--magento-latency-ms", type=float, default=50.0)
     parser.add_argument("--odoo-latency-ms", type=float, default=25.0)

@@ -80,7 +80,7 @@ def test_scenario(infra: Infra, scenario: str) -> None:
     deadline = int(DEADLINE) * (2 if scenario == "fulfillment-flaky" else 1)
     args = parse_args(
         ["--orders", str(FULFILLMENT_ORDERS if fulfillment else ORDERS),
-         "--deadline", str(deadline), "--pg-outage", "10", "--drain", "30",
+         "--deadline", str(deadline), "--pg-outage", "10", "--drain", "90",
          "--concurrency-scale", "0.5" if fulfillment else "0.25", "--scenario", scenario,
          *(f"--setting={kv}" for kv in SETTINGS)]
     )  # fmt: skip
