@@ -28,11 +28,14 @@ The faults:
 Counted at the end, from the stores, not from Bridge's say-so: per Magento order the
 Odoo sale orders with its `client_order_ref`, or the Magento shipments, invoices and
 credit memos of each order; from the state database, logs still queued or running
-(`stuck`, once beat is stopped and the queues had a minute to drain) and failed logs
-with their reasons. "recovered" is the time from the end of the fault (the last kill,
-the restart of Redis or PostgreSQL; for flaky APIs the start) until the stores hold
+(`stuck`: once beat is stopped, what waits after `--drain` seconds in which no log
+finished) and failed logs of the flow with their reasons (beat's other jobs apart).
+"recovered" is the time from the end of the fault (the last kill, the restart of Redis
+or PostgreSQL; for flaky APIs the start) until the stores hold
 what they should and no log of the flow is waiting. A run that is not there by
 `--deadline` seconds after the fault ended is cut off and counted as it stands.
+`baseline` and `fulfillment-baseline` run without a fault. Figures and how to read them:
+docs/reliability.md.
 """
 
 from __future__ import annotations
