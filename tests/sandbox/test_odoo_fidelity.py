@@ -594,7 +594,6 @@ def test_html_fields_are_sanitised_as_odoo_18(
     )
 
 
-
 def test_inventory_tracking_cannot_change_on_a_reserved_product(odoo: Odoo) -> None:
     """stock's product.template.write (addons/stock/models/product.py): `is_storable` cannot
     change while a move reserves the product; a write keeping it is fine. Seen on the real
