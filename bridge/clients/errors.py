@@ -59,6 +59,7 @@ class RetryableError(ClientError):
         retry_after: float | None = None,
         sent: bool = True,
         answered: bool = True,
+        tries: int = 0,
         **kw: object,
     ) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
@@ -70,6 +71,8 @@ class RetryableError(ClientError):
         #: False when it was sent and no answer came (read timeout, dropped connection):
         #: the other side may have acted on it.
         self.answered = answered
+        #: Tries the client made before giving up (0: no retry layer has seen it yet).
+        self.tries = tries
 
 
 class OutcomeUnknownError(RetryableError):

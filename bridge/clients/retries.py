@@ -40,6 +40,10 @@ When it was sent and no answer came (read timeout, dropped connection), the call
 with `OutcomeUnknownError`, so a caller looks at the other side before repeating it;
 any other transient error on it is handed to the task-level retry as it is.
 
+A call that logs in first (Magento's admin token, Odoo's version and uid) retries the login
+on its own; a login that used up its tries ends the call without a second round of them
+(`RetryableError.tries` says how many were made).
+
 Every try is seen by `bridge.clients.observe` (the clients notify per try), so metrics
 count the faults a retry absorbed.
 """
@@ -103,8 +107,8 @@ class RetryPolicy:
         """
 
         def worth_another(exc: BaseException) -> bool:
-            if not isinstance(exc, RetryableError):
-                return False
+            if not isinstance(exc, RetryableError) or exc.tries:
+                return False  # exc.tries: a request inside this one (a login) spent its own
             if not (idempotent or not exc.sent):
                 return False
             return exc.retry_after is None or exc.retry_after <= self.retry_after_max
@@ -134,12 +138,20 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
+        tried = 0
+
+        def counted() -> T:
+            nonlocal tried
+            tried += 1
+            return attempt()
+
         try:
-            return retrying(attempt)
-        except OutcomeUnknownError:
-            raise
+            return retrying(counted)
         except RetryableError as exc:
-            if idempotent or exc.answered or not exc.sent:
+            if exc.tries:  # settled by a retry of its own (the login inside this call)
+                raise
+            exc.tries = tried
+            if idempotent or exc.answered or not exc.sent or isinstance(exc, OutcomeUnknownError):
                 raise
             raise OutcomeUnknownError(
                 f"{exc.message}; {what} is not safe to repeat and may have been applied: "
@@ -149,6 +161,7 @@ class RetryPolicy:
                 details=exc.details,
                 sent=True,
                 answered=False,
+                tries=tried,
             ) from exc
 
 

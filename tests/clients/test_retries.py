@@ -180,6 +180,16 @@ def test_an_admin_login_rides_out_faults(magento):
     assert counters(magento.url)["injected"] == {"5xx": 2}
 
 
+def test_a_login_that_used_its_tries_ends_the_call(magento):
+    """The token request retries on its own; the call around it does not start it over."""
+    faults(magento, rate_5xx=1.0, path_contains="integration/admin/token")
+    c = client(magento, method="admin", retry=FAST)
+    with pytest.raises(RetryableError) as caught:
+        c.store_views()
+    assert caught.value.tries == FAST.attempts
+    assert counters(magento.url)["requests"] == FAST.attempts
+
+
 @pytest.mark.parametrize(
     ("method", "path", "safe"),
     [
