@@ -66,6 +66,8 @@ def run_pull(
         console.print(f"  [red]✗[/red] {key}: {reason}")
     for page in failed_pages:
         console.print(f"  [red]✗[/red] page log {page.id}: {page.reason}")
+    if totals.get("failed") and not reasons:
+        console.print("  `bridge logs list --state failed` shows the failed records and why")
     if failed_pages or reasons or totals.get("failed"):
         raise typer.Exit(1)
 
