@@ -43,13 +43,17 @@ def add(
     ] = MagentoAuthMethod.TOKEN,
     store_code: Annotated[str, typer.Option(help="Magento store code in REST URLs.")] = "all",
     magento_token: Annotated[
-        str | None, typer.Option(envvar="BRIDGE_MAGENTO_TOKEN", help="Integration access token.")
+        str | None,
+        typer.Option(
+            envvar="BRIDGE_MAGENTO_TOKEN", help="Integration access token (or the prompt)."
+        ),
     ] = None,
     magento_user: Annotated[
         str | None, typer.Option(envvar="BRIDGE_MAGENTO_USER", help="Admin user name.")
     ] = None,
     magento_password: Annotated[
-        str | None, typer.Option(envvar="BRIDGE_MAGENTO_PASSWORD", help="Admin password.")
+        str | None,
+        typer.Option(envvar="BRIDGE_MAGENTO_PASSWORD", help="Admin password (or the prompt)."),
     ] = None,
     consumer_key: Annotated[str | None, typer.Option(envvar="BRIDGE_MAGENTO_CONSUMER_KEY")] = None,
     consumer_secret: Annotated[
