@@ -139,6 +139,9 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
             return 1
         for outcome in (entry.result or {}).get("imports", []):
             console.print(outcome_table(outcome))
+            if outcome["failed"]:
+                err_console.print(f"[red]✗[/red] {kind}: {outcome['failed']} record(s) failed")
+                return 1
     console.print(Rule("second run of every import: nothing may change"))
     changed = 0
     for kind in IMPORTS:

@@ -15,6 +15,17 @@ Options read:
 - ``BRIDGE_RETRY_BACKOFF_BASE``: seconds before the first retry, doubled each time. Default 5.
 - ``BRIDGE_RETRY_BACKOFF_MAX``: cap in seconds of one retry countdown. Default 600.
 - ``BRIDGE_HTTP_TIMEOUT``: seconds for one call to Magento or Odoo. Default 30.
+- ``BRIDGE_HTTP_RETRY_ATTEMPTS``: tries of one idempotent request to Magento or Odoo that
+  meets a transient fault (5xx, 429, timeout, dropped connection), the first included,
+  before the task-level retry takes over (`bridge.clients.retries`). Default 5; 1 turns
+  per-request retries off.
+- ``BRIDGE_HTTP_RETRY_TOTAL``: seconds after the first try from which no new try of that
+  request starts. Default 60.
+- ``BRIDGE_HTTP_RETRY_BACKOFF``: ceiling in seconds of the first wait between tries,
+  doubled each time, full jitter below it. Default 0.5.
+- ``BRIDGE_HTTP_RETRY_BACKOFF_MAX``: cap in seconds of one wait's ceiling. Default 8.
+- ``BRIDGE_HTTP_RETRY_AFTER_MAX``: longest `Retry-After` waited out inside a request;
+  a longer one is left to the task-level retry. Default 30.
 - ``BRIDGE_VISIBILITY_TIMEOUT``: seconds before Redis hands an unacknowledged task (its
   worker died) to another worker. Default: twice the longest retry plus task time, at
   least an hour. Keep it above both, or a task waiting for its retry runs twice.
@@ -55,6 +66,11 @@ class Settings(BaseSettings):
     retry_backoff_base: float = 5.0
     retry_backoff_max: int = 600
     http_timeout: float = 30.0
+    http_retry_attempts: int = Field(default=5, ge=1)
+    http_retry_total: float = Field(default=60.0, ge=0)
+    http_retry_backoff: float = Field(default=0.5, ge=0)
+    http_retry_backoff_max: float = Field(default=8.0, ge=0)
+    http_retry_after_max: float = Field(default=30.0, ge=0)
     visibility_timeout: int | None = None
 
     @property
