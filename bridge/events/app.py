@@ -39,7 +39,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -72,12 +72,29 @@ MAX_EVENT_AGE_S = 7 * 24 * 3600
 MAX_CHALLENGE = 1000
 
 
-class EventRequest(Request):
-    """A request whose body is refused (413) past the cap, before it is read whole."""
+def read_body(request: Request) -> bytes:
+    """The body, refused (413) past `BRIDGE_WEBHOOK_MAX_BYTES` before it is read whole.
 
-    @property
-    def max_content_length(self) -> int:  # type: ignore[override]
-        return get_settings().webhook_max_bytes
+    A declared Content-Length over the cap is refused unread; a chunked body is read
+    until it passes the cap. (Werkzeug's own `max_content_length` cuts a chunked body
+    short silently, which would turn an oversized delivery into an unreadable one.)
+    """
+    cap = get_settings().webhook_max_bytes
+    length = request.content_length
+    if length is not None and length > cap:
+        raise RequestEntityTooLarge(f"the body is {length} bytes, over the {cap}-byte limit")
+    stream = request.environ["wsgi.input"]
+    if length is not None:
+        return stream.read(length) if length else b""
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""
+    chunks, size = [], 0
+    while chunk := stream.read(min(65536, cap + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            raise RequestEntityTooLarge(f"the body is over the {cap}-byte limit")
+    return b"".join(chunks)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -203,7 +220,7 @@ def magento_event(request: Request, connection: str) -> Response:
     conn_id, source, settings, secret = _source_of(connection)
     if request.method == "GET":
         return _challenge(request.args.get("challenge"))
-    body = request.get_data()  # 413 past the cap (EventRequest)
+    body = read_body(request)
     try:
         payload = _parse(body)
         if isinstance(payload, dict) and "challenge" in payload and not payload.keys() & {
@@ -249,7 +266,7 @@ def odoo_event(request: Request, connection: str) -> Response:
     token = request.args.get("token") or request.headers.get("X-Bridge-Token") or ""
     if not secret or not hmac.compare_digest(secret, token):
         return _json(401, {"error": "token does not match the connection's webhook secret"})
-    body = request.get_data()  # 413 past the cap (EventRequest)
+    body = read_body(request)
     try:
         payload = json.loads(body) if body.strip() else {}
     except (ValueError, UnicodeDecodeError) as exc:
@@ -337,7 +354,7 @@ def health(_: Request) -> Response:
 
 
 def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    request = EventRequest(environ)
+    request = Request(environ)
     adapter = URLS.bind_to_environ(environ)
     try:
         endpoint, args = adapter.match()
