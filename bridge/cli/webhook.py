@@ -94,6 +94,11 @@ def webhook(
                     public_key=pem,
                 )
             chosen, settings = EventSource(conn.event_source), EventSettings.of(conn)
+            # Checked before the session commits: a half-set source would refuse every event.
+            if chosen is EventSource.IO_EVENTS and not settings.client_id:
+                fail("io_events needs the project's client id: --client-id")
+            if chosen is EventSource.COMMERCE_WEBHOOKS and not settings.public_key:
+                fail("commerce_webhooks needs the store's public key: --public-key-file")
             hmac_secret = (
                 webhook_secret(session, connection, rotate=rotate)
                 if chosen is EventSource.BRIDGE
@@ -104,12 +109,8 @@ def webhook(
             fail(str(exc))
     endpoint = f"{url.rstrip('/')}/events/magento/{connection}"
     if chosen is EventSource.IO_EVENTS:
-        if not settings.client_id:
-            fail("io_events needs the project's client id: --client-id")
         _print_io_events(endpoint, settings, has_secret)
     elif chosen is EventSource.COMMERCE_WEBHOOKS:
-        if not settings.public_key:
-            fail("commerce_webhooks needs the store's public key: --public-key-file")
         _print_commerce(endpoint)
     else:
         console.print(f"POST {endpoint}")
