@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from bridge.db import session_scope
 from bridge.mappers.errors import MappingError
 from bridge.mappers.events import Event
-from bridge.models import EventReceipt
+from bridge.models import Direction, EventReceipt
+from bridge.sync import logbook
 from tasks.dispatch import JOBS, product_import_job, pull_job, stock_apply_job
 from tasks.outbox import BrokerUnavailable, Job, enqueue
 
@@ -100,8 +101,48 @@ def _newest_applied(session: Any, conn_id: int, entity_key: str) -> str | None:
 
 
 def take(conn_id: int, event: Event) -> Taken:
-    """Take one event (see the module's docstring); BrokerUnavailable leaves no trace."""
-    job, note = job_for_event(event)
+    """Take one event (see the module's docstring); MappingError when it cannot be used."""
+    [taken] = take_all(conn_id, [event], keep_unreadable=False)
+    return taken
+
+
+def take_all(conn_id: int, events: list[Event], keep_unreadable: bool = True) -> list[Taken]:
+    """Take the events of one delivery (or journal page), in order.
+
+    Orders (customers) several events name go into one targeted pull: a batch of ten
+    order saves is one pull and one page, not ten. An event that cannot be used is kept
+    in a failed `event` log (`keep_unreadable`) or raises MappingError. BrokerUnavailable
+    leaves no receipt of what was not queued, so a redelivery takes it then.
+    """
+    results: list[Taken | None] = []
+    waiting: list[tuple[int, Job, str, int]] = []  # (index, job, note, receipt id)
+    for index, event in enumerate(events):
+        try:
+            job, note = job_for_event(event)
+        except MappingError as exc:
+            if not keep_unreadable:
+                raise
+            results.append(_unreadable(conn_id, event, str(exc)))
+            continue
+        taken, receipt_id = _receive(conn_id, event, job, note)
+        results.append(taken)
+        if taken is None and job is not None:
+            waiting.append((index, job, note, receipt_id))
+    for job, items in _grouped(waiting):
+        try:
+            log_id = enqueue(job, conn_id, key=_key_of(job))
+        except BrokerUnavailable:
+            _forget([receipt for i, _, _, receipt in waiting if results[i] is None])
+            raise
+        with session_scope() as session:
+            for index, _, note, receipt_id in items:
+                session.get(EventReceipt, receipt_id).log_id = log_id
+                results[index] = Taken(QUEUED, note, log_id)
+    return [r for r in results if r is not None]
+
+
+def _receive(conn_id: int, event: Event, job: Job | None, note: str) -> tuple[Taken | None, int]:
+    """The receipt; a Taken when the event ends here (duplicate, out of order, ignored)."""
     entity_key, updated_at = event.record()
     try:
         with session_scope() as session:
@@ -121,20 +162,59 @@ def take(conn_id: int, event: Event) -> Taken:
             session.flush()
             receipt_id = receipt.id
     except IntegrityError:
-        return Taken(DUPLICATE, "duplicate: this event was already taken")
+        return Taken(DUPLICATE, "duplicate: this event was already taken"), 0
     if stale:
-        return Taken(OUT_OF_ORDER, note)
+        return Taken(OUT_OF_ORDER, note), receipt_id
     if job is None:
-        return Taken(IGNORED, note)
-    try:
-        log_id = enqueue(job, conn_id, key=_key_of(job))
-    except BrokerUnavailable:
-        with session_scope() as session:
-            session.delete(session.get(EventReceipt, receipt_id))
-        raise
+        return Taken(IGNORED, note), receipt_id
+    return None, receipt_id
+
+
+def _grouped(waiting: list[tuple[int, Job, str, int]]) -> list[tuple[Job, list]]:
+    """One job per waiting event, except pulls: one per entity, naming every key."""
+    groups: list[tuple[Job, list]] = []
+    pulls: dict[str, tuple[Job, list]] = {}
+    for item in waiting:
+        job = item[1]
+        keys = (job.payload or {}).get("keys")
+        if not keys:
+            groups.append((job, [item]))
+            continue
+        if job.entity not in pulls:
+            pulls[job.entity] = (job, [])
+            groups.append(pulls[job.entity])
+        pulls[job.entity][1].append(item)
+    merged = []
+    for job, items in groups:
+        keys = [k for _, j, _, _ in items for k in (j.payload or {}).get("keys") or []]
+        if len(items) > 1 and keys:
+            job = Job(job.task, job.entity, job.direction, {**(job.payload or {}), "keys": keys})
+        merged.append((job, items))
+    return merged
+
+
+def _forget(receipt_ids: list[int]) -> None:
     with session_scope() as session:
-        session.get(EventReceipt, receipt_id).log_id = log_id
-    return Taken(QUEUED, note, log_id)
+        for receipt_id in receipt_ids:
+            receipt = session.get(EventReceipt, receipt_id)
+            if receipt is not None and receipt.log_id is None:
+                session.delete(receipt)
+
+
+def _unreadable(conn_id: int, event: Event, reason: str) -> Taken:
+    """Keep an event no job can be made of: a failed log with the event, and its receipt."""
+    with session_scope() as session:
+        entry = logbook.failed_record(
+            session,
+            connection_id=conn_id,
+            entity="event",
+            direction=Direction.MAGENTO_TO_ODOO,
+            key=event.id[:255],
+            payload={"id": event.id, "type": event.type, "value": event.value},
+            reason=f"unreadable event: {reason}",
+        )
+        session.flush()
+        return Taken("unreadable", reason, entry.id)
 
 
 def _key_of(job: Job) -> str | None:

@@ -26,7 +26,7 @@ ENTITY = "events.journal"
 
 
 def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
-    from tasks.events import take  # tasks.events imports dispatch, which names this task
+    from tasks.events import take_all  # tasks.events imports dispatch, which names this task
 
     conn = session.get(Connection, entry.connection_id)
     client = journal_client(conn) if conn is not None else None
@@ -34,23 +34,25 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         return {"read": 0, "summary": "no I/O Events journal configured"}
     conn_id = conn.id
 
-    def take_one(raw: Any) -> str:
-        try:
-            event = cloud_event(raw)
-            return take(conn_id, event).outcome
-        except MappingError as exc:
-            logbook.failed_record(
-                session,
-                connection_id=conn_id,
-                entity="event",
-                direction=Direction.MAGENTO_TO_ODOO,
-                key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
-                payload=raw,
-                reason=f"unreadable journal event: {exc}",
-            )
-            return "unreadable"
+    def take_page(raws: list[Any]) -> list[str]:
+        events, outcomes = [], []
+        for raw in raws:
+            try:
+                events.append(cloud_event(raw))
+            except MappingError as exc:
+                logbook.failed_record(
+                    session,
+                    connection_id=conn_id,
+                    entity="event",
+                    direction=Direction.MAGENTO_TO_ODOO,
+                    key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
+                    payload=raw,
+                    reason=f"unreadable journal event: {exc}",
+                )
+                outcomes.append("unreadable")
+        return outcomes + [taken.outcome for taken in take_all(conn_id, events)]
 
-    result = consume_journal(session, conn_id, client, take_one)
+    result = consume_journal(session, conn_id, client, take_page)
     result["summary"] = f"{result['read']} journal event(s): {result['outcomes'] or 'none new'}"
     return result
 

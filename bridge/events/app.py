@@ -54,7 +54,7 @@ from bridge.sync import logbook
 from bridge.sync.event_source import EventSettings
 from bridge.sync.products import feed as product_feed
 from tasks.dispatch import FLUSH_PRODUCTS_JOB, JOBS, fulfillment_job, product_export_job
-from tasks.events import QUEUED, Taken, take
+from tasks.events import QUEUED, Taken, take, take_all
 from tasks.outbox import BrokerUnavailable, Job, enqueue
 
 URLS = Map([
@@ -232,7 +232,11 @@ def magento_event(request: Request, connection: str) -> Response:
             events = _events(source, payload, body, conn_id)
             if source is EventSource.IO_EVENTS:
                 _io_checks([e for e in events if isinstance(e, event_shapes.Event)], settings)
-            results = [(e, e if isinstance(e, Taken) else take(conn_id, e)) for e in events]
+            if isinstance(payload, list):
+                taken = iter(take_all(conn_id, [e for e in events if not isinstance(e, Taken)]))
+                results = [(e, e if isinstance(e, Taken) else next(taken)) for e in events]
+            else:
+                results = [(events[0], take(conn_id, events[0]))]
         except MappingError as exc:
             raise Refused(400, f"unreadable event: {exc}") from exc
         except BrokerUnavailable as exc:

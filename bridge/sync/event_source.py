@@ -103,12 +103,12 @@ def consume_journal(
     session: Session,
     conn_id: int,
     client: JournalClient,
-    take: Callable[[Any], str],
+    take: Callable[[list[Any]], list[str]],
     pages: int = JOURNAL_PAGES,
 ) -> dict[str, Any]:
-    """Read up to `pages` pages from the saved position; `take(event)` names the outcome.
+    """Read up to `pages` pages from the saved position; `take(events)` names each outcome.
 
-    The position moves past an event only after `take` returned (its receipt is
+    The position moves past a page only after `take` returned (its receipts are
     committed by then), so a run that dies re-reads events already taken: duplicates.
     """
     cursor = _cursor(session, conn_id)
@@ -117,11 +117,9 @@ def consume_journal(
     read = 0
     for _ in range(pages):
         page = client.read(cursor.value, JOURNAL_LIMIT)
-        for position, event in page.events:
-            outcome = take(event)
+        for outcome in take([event for _, event in page.events]) if page.events else []:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            cursor.value = position
-            read += 1
+        read += len(page.events)
         if page.last:
             cursor.value = page.last
         if len(page.events) < JOURNAL_LIMIT:

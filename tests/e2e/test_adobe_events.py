@@ -153,14 +153,17 @@ def test_io_events_signatures_recipient_staleness_replay_batch_and_order(
     batch_body = json.dumps(batch).encode()
     answer = deliver(events_url, batch_body, adobe.io_headers(batch_body))
     assert answer.status_code == 200, answer.text
-    outcomes = [e["outcome"] for e in answer.json()["events"]]
-    assert outcomes == ["queued", "duplicate", "queued", "unreadable"]
+    items = answer.json()["events"]
+    assert [e["outcome"] for e in items] == ["queued", "duplicate", "queued", "unreadable"]
+    assert items[0]["log"] == items[2]["log"]  # the batch's orders: one pull naming both
     with db.session_scope() as s:
         failed = s.scalars(select(SyncLog).where(SyncLog.entity == "event")).one()
         assert failed.state is LogState.FAILED and failed.payload == batch[3]
         assert "without 'type'" in (failed.reason or "")
-        pulls = s.scalar(select(func.count(SyncLog.id)).where(SyncLog.entity == "orders.pull"))
-    assert pulls == 3  # 14 (first), 14 (newer), 19; the replay and the older save queued none
+        pulls = s.scalars(select(SyncLog).where(SyncLog.entity == "orders.pull")).all()
+        keys = [p.payload["keys"] for p in pulls]
+    # 14 alone, then the batch's newer 14 and 19 together; the replay and the older save: none
+    assert keys == [["000000014"], ["000000014", "000000019"]]
 
     # The key server down: 503, so Adobe delivers again later; nothing recorded.
     use_source(EventSource.IO_EVENTS, keys_url=f"http://127.0.0.1:{free_port()}")
