@@ -47,6 +47,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--magento-latency-ms", type=float, default=0.0)
     parser.add_argument("--odoo-latency-ms", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the last order")
+    parser.add_argument(
+        "--outage",
+        type=float,
+        default=0.0,
+        help="stop the endpoint this many seconds after a "
+        "third of the orders (orders go on); on restart, run the journal job once, as beat would",
+    )
     return parser.parse_args()
 
 
@@ -54,6 +61,7 @@ def command_line(args: argparse.Namespace) -> str:
     cmd = f"python bench/events.py --orders {args.orders} --interval {args.interval:g}"
     cmd += " --batch" if args.batch else ""
     cmd += f" --warmup {args.warmup}" if args.warmup != 4 else ""
+    cmd += f" --outage {args.outage:g}" if args.outage else ""
     if args.concurrency != 2:
         cmd += f" --concurrency {args.concurrency}"
     if args.magento_latency_ms or args.odoo_latency_ms:
@@ -134,15 +142,15 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     from sandbox.magento import MagentoSandbox
     from sandbox.odoo import OdooSandbox
     from sandbox.server import SandboxServer
+    from tasks.dispatch import JOBS
+    from tasks.outbox import enqueue
 
     db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
     orders_bench.flush_redis()
-    with (
-        MagentoSandbox() as magento,
-        OdooSandbox() as odoo,
-        SandboxServer(application) as endpoint,
-    ):
-        _, template = orders_bench.prepare_shop(magento, odoo, orders_bench.TEMPLATE)
+    endpoint = SandboxServer(application).start()
+    port = endpoint.port
+    with MagentoSandbox() as magento, OdooSandbox() as odoo:
+        conn_id, template = orders_bench.prepare_shop(magento, odoo, orders_bench.TEMPLATE)
         reg = requests.post(
             f"{magento.url}/__sandbox__/events/registrations",
             json={
@@ -156,46 +164,68 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         with db.session_scope() as session:
             set_event_source(
                 session, "bench", EventSource.IO_EVENTS, client_id=CLIENT_ID,
-                keys_url=reg["keys_url"],
+                keys_url=reg["keys_url"], journal_url=reg["journal_url"],
+                ims_url=reg["ims_url"], client_secret=reg["client_secret"],
             )  # fmt: skip
         orders_bench.set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
         worker = orders_bench.Worker(args.concurrency, data_dir / "worker.log").start()
         watcher = Watcher(odoo).start()
         placed: dict[str, float] = {}
         warm: dict[str, float] = {}
+        missed: dict[str, float] = {}  # placed while the endpoint was down
+        down_at = up_at = None
         try:
             for i in range(args.warmup + args.orders):
+                if args.outage and down_at is None and i == args.warmup + args.orders // 3:
+                    endpoint.stop()
+                    down_at = time.perf_counter()
+                if down_at and up_at is None and time.perf_counter() - down_at >= args.outage:
+                    endpoint = SandboxServer(application, port=port).start()
+                    up_at = time.perf_counter()
+                    enqueue(JOBS["pull_journal"], conn_id)  # beat's next tick
                 order = copy.deepcopy(template)
                 ref = f"5{i:08d}"
                 now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
                 order.update(increment_id=ref, entity_id=200_000 + i, updated_at=now,
                              customer_email=f"event{i}@example.com")  # fmt: skip
-                (warm if i < args.warmup else placed)[ref] = time.perf_counter()
+                kind = warm if i < args.warmup else missed if down_at and not up_at else placed
+                kind[ref] = time.perf_counter()
                 magento.store.put("orders", order)
                 time.sleep(args.interval if i >= args.warmup else 2.0)
+            if down_at and not up_at:
+                raise SystemExit("--outage outlasted the orders: lower it or add orders")
             deadline = time.monotonic() + args.timeout
-            while time.monotonic() < deadline and not all(r in watcher.seen for r in placed):
+            expected = [*placed, *missed]
+            while time.monotonic() < deadline and not all(r in watcher.seen for r in expected):
                 time.sleep(0.05)
             time.sleep(1.0)  # a late duplicate would show here
         finally:
             watcher.stop()
             worker.stop()
+            endpoint.stop()
         latencies = [watcher.seen[r] - t for r, t in placed.items() if r in watcher.seen]
         problems = []
-        missing = [r for r in placed if r not in watcher.seen]
+        missing = [r for r in [*placed, *missed] if r not in watcher.seen]
         if missing:
             problems.append(f"{len(missing)} order(s) never reached Odoo: {missing[:5]}")
-        twice = {r: n for r, n in watcher.counts.items() if (r in placed or r in warm) and n != 1}
+        ours = {*placed, *warm, *missed}
+        twice = {r: n for r, n in watcher.counts.items() if r in ours and n != 1}
         if twice:
             problems.append(f"orders in Odoo more than once: {twice}")
         print()
         print(f"command: {command_line(args)}")
-        print(f"  orders              {len(latencies)} of {args.orders}")
+        down = f" + {len(missed)} while down" if missed else ""
+        print(f"  orders              {len(latencies)} live{down}, of {args.orders}")
         if latencies:
             print(f"  p50 event -> Odoo   {statistics.median(latencies):.3f} s")
             print(f"  p90                 {percentile(latencies, 90):.3f} s")
             print(f"  p99                 {percentile(latencies, 99):.3f} s")
             print(f"  max                 {max(latencies):.3f} s")
+        if missed and up_at is not None and down_at is not None:
+            back = [watcher.seen[r] - up_at for r in missed if r in watcher.seen]
+            print(f"  endpoint down       {up_at - down_at:.1f} s; {len(missed)} orders placed "
+                  f"meanwhile, all in Odoo {max(back or [0]):.2f} s after the restart "
+                  "(journal)")  # fmt: skip
         for phase, seconds in phases().items():
             print(f"  {phase:<19} {seconds:.3f} s (median)")
         print(f"  load average        {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
