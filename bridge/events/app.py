@@ -175,8 +175,15 @@ def _io_checks(events: list[event_shapes.Event], settings: EventSettings) -> Non
                 raise Refused(409, f"event {event.id} was sent at {event.time}: stale or replayed")
 
 
-def _events(source: EventSource, payload: Any, body: bytes, conn_id: int) -> list[Any]:
-    """The delivery's events; in a batch, one that cannot be read is kept as a failed log."""
+class Unreadable:
+    """A batch item that is not an event: kept as a failed log once the batch is trusted."""
+
+    def __init__(self, raw: Any, reason: str) -> None:
+        self.raw, self.reason = raw, reason
+
+
+def _events(source: EventSource, payload: Any, body: bytes) -> list[Any]:
+    """The delivery's events; in a batch, an item that is not one is `Unreadable`."""
     if source is EventSource.COMMERCE_WEBHOOKS:
         return [event_shapes.commerce_webhook(payload, body)]
     if not isinstance(payload, list) or source is not EventSource.IO_EVENTS:
@@ -188,7 +195,7 @@ def _events(source: EventSource, payload: Any, body: bytes, conn_id: int) -> lis
         try:
             events.append(event_shapes.cloud_event(raw))
         except MappingError as exc:
-            events.append(_failed_event(conn_id, raw, str(exc)))
+            events.append(Unreadable(raw, str(exc)))
     return events
 
 
@@ -229,12 +236,18 @@ def magento_event(request: Request, connection: str) -> Response:
             return _challenge(payload["challenge"])
         _authentic(source, settings, secret, request, body)
         try:
-            events = _events(source, payload, body, conn_id)
+            events = _events(source, payload, body)
             if source is EventSource.IO_EVENTS:
                 _io_checks([e for e in events if isinstance(e, event_shapes.Event)], settings)
             if isinstance(payload, list):
-                taken = iter(take_all(conn_id, [e for e in events if not isinstance(e, Taken)]))
-                results = [(e, e if isinstance(e, Taken) else next(taken)) for e in events]
+                taken = iter(
+                    take_all(conn_id, [e for e in events if not isinstance(e, Unreadable)])
+                )
+                results = [
+                    (e, _failed_event(conn_id, e.raw, e.reason))
+                    if isinstance(e, Unreadable) else (e, next(taken))
+                    for e in events
+                ]  # fmt: skip
             else:
                 results = [(events[0], take(conn_id, events[0]))]
         except MappingError as exc:
