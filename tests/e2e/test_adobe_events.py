@@ -268,3 +268,15 @@ def test_serve_refuses_to_start_with_the_wrong_secret_key(
     assert len(lines) == 1 and "bridge serve cannot start" in lines[0], run.stderr
     assert "BRIDGE_SECRET_KEY" in lines[0] and "Traceback" not in run.stderr
     assert time.monotonic() - started < 60
+
+    # No key at all (none set, no key file) while secrets are stored: the same one line.
+    monkeypatch.delenv("BRIDGE_SECRET_KEY")
+    reload_settings()
+    from bridge.settings import get_settings
+
+    assert not get_settings().secret_key_file.exists()
+    run = bridge("serve", "--port", str(free_port()), timeout=60)
+    reload_settings()
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert run.returncode == 1 and len(lines) == 1, run.stderr
+    assert "bridge serve cannot start" in lines[0] and "is missing" in lines[0], lines
