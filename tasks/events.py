@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from bridge.db import session_scope
 from bridge.mappers.errors import MappingError
 from bridge.mappers.events import Event
-from bridge.models import Direction, EventReceipt
+from bridge.models import Direction, EventReceipt, LogState, SyncLog
 from bridge.sync import logbook
 from tasks.dispatch import JOBS, product_import_job, pull_job, stock_apply_job
 from tasks.outbox import BrokerUnavailable, Job, enqueue
@@ -48,6 +48,8 @@ SOURCE_ITEMS_EVENT = "plugin.magento.inventory_api.api.source_items_save.execute
 STOCK_ITEM_EVENT = "cataloginventory_stock_item_save_after"
 
 QUEUED, DUPLICATE, IGNORED, OUT_OF_ORDER = "queued", "duplicate", "ignored", "out of order"
+#: Keys one joined pull may name (a page of orders is 100).
+MAX_JOINED_KEYS = 200
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def take_all(conn_id: int, events: list[Event], keep_unreadable: bool = True) ->
             waiting.append((index, job, note, receipt_id))
     for job, items in _grouped(waiting):
         try:
-            log_id = enqueue(job, conn_id, key=_key_of(job))
+            log_id = _join_waiting_pull(conn_id, job) or enqueue(job, conn_id, key=_key_of(job))
         except BrokerUnavailable:
             _forget([receipt for i, _, _, receipt in waiting if results[i] is None])
             raise
@@ -191,6 +193,41 @@ def _grouped(waiting: list[tuple[int, Job, str, int]]) -> list[tuple[Job, list]]
             job = Job(job.task, job.entity, job.direction, {**(job.payload or {}), "keys": keys})
         merged.append((job, items))
     return merged
+
+
+def _join_waiting_pull(conn_id: int, job: Job) -> int | None:
+    """Add the keys to a targeted pull of the same kind still waiting, if there is one.
+
+    When the workers are behind, events arriving meanwhile ride on the pull already
+    queued: one pull and one page for many orders. Only a pull no worker has taken yet
+    (`queued`, never attempted) is joined, under a row lock: a worker marking it running
+    waits for this commit and then reads the keys; one that got there first leaves it
+    `running`, and a new pull is queued instead.
+    """
+    keys = (job.payload or {}).get("keys")
+    if not keys or set(job.payload or {}) != {"keys"}:
+        return None
+    with session_scope() as session:
+        candidates = session.scalars(
+            select(SyncLog.id).where(
+                SyncLog.connection_id == conn_id,
+                SyncLog.entity == job.entity,
+                SyncLog.state == LogState.QUEUED,
+                SyncLog.attempts == 0,
+            )
+        ).all()
+        for log_id in candidates:
+            entry = session.scalars(
+                select(SyncLog).where(SyncLog.id == log_id).with_for_update()
+            ).first()
+            if entry is None or entry.state is not LogState.QUEUED or entry.attempts:
+                continue
+            payload = entry.payload or {}
+            if set(payload) != {"keys"} or len(payload["keys"]) + len(keys) > MAX_JOINED_KEYS:
+                continue
+            entry.payload = {"keys": list(dict.fromkeys([*payload["keys"], *keys]))}
+            return entry.id
+    return None
 
 
 def _forget(receipt_ids: list[int]) -> None:

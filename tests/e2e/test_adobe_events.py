@@ -162,8 +162,10 @@ def test_io_events_signatures_recipient_staleness_replay_batch_and_order(
         assert "without 'type'" in (failed.reason or "")
         pulls = s.scalars(select(SyncLog).where(SyncLog.entity == "orders.pull")).all()
         keys = [p.payload["keys"] for p in pulls]
-    # 14 alone, then the batch's newer 14 and 19 together; the replay and the older save: none
-    assert keys == [["000000014"], ["000000014", "000000019"]]
+    # No worker runs here, so the first pull (14) still waits: the batch's orders join it
+    # rather than queue another. The replay and the older save added nothing.
+    assert keys == [["000000014", "000000019"]]
+    assert items[0]["log"] == first.json()["log"] == pulls[0].id
 
     # The key server down: 503, so Adobe delivers again later; nothing recorded.
     use_source(EventSource.IO_EVENTS, keys_url=f"http://127.0.0.1:{free_port()}")
