@@ -128,6 +128,7 @@ class Connection(Timestamps, Base):
             "cancel_credit_memo": self.cancel_credit_memo,
             "log_retention_days": self.log_retention_days,
             "stock_sources": dict(self.stock_sources or {}),
+            "event_source": str(self.event_source or EventSource.BRIDGE),
         }
 
     def __repr__(self) -> str:
