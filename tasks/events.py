@@ -8,9 +8,10 @@ journal consumer (`tasks/journal.py`), so an event both deliver is taken once:
 2. an event about a record (`Event.record()`) whose Magento `updated_at` is older than
    that of an event already queued for the same record is recorded and skipped: Adobe
    delivers in no promised order, and the newer state is already on its way;
-3. the job is queued (outbox rule) and the receipt notes its log. If the broker refuses,
-   the receipt is deleted again, so the sender's redelivery (or the journal's next
-   read) can take it.
+3. the job is queued (outbox rule) and the receipt notes its log; the orders (customers)
+   of one delivery share one targeted pull, which also takes in the keys of events that
+   arrive while it still waits for a worker. If the broker refuses, the receipt is
+   deleted again, so the sender's redelivery (or the journal's next read) can take it.
 
 Orders and customers go through the same targeted pull as the schedule, so an event and
 a pull can never import a record twice; products are imported directly; MSI source items
