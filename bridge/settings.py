@@ -33,6 +33,8 @@ Options read:
   through Magento's asynchronous bulk API instead of one save per product. Default 50.
 - ``BRIDGE_PRODUCT_FLUSH_DELAY``: seconds between Odoo's product webhook and the export
   of the drafts, so a burst of edits coalesces into one Magento write. Default 2.
+- ``BRIDGE_WEBHOOK_MAX_BYTES``: the largest event body `bridge serve` reads; a larger one
+  is answered 413 before it is read whole. Default 1048576 (1 MiB).
 
 Read elsewhere, not by Bridge itself:
 
@@ -72,6 +74,7 @@ class Settings(BaseSettings):
     http_retry_backoff_max: float = Field(default=8.0, ge=0)
     http_retry_after_max: float = Field(default=30.0, ge=0)
     visibility_timeout: int | None = None
+    webhook_max_bytes: int = 1_048_576
 
     @property
     def db_url(self) -> str:

@@ -13,6 +13,7 @@ from tasks import (
     drift,
     fulfillment,
     inventory,
+    journal,
     maintenance,
     orders,
     product_import,
@@ -31,6 +32,7 @@ JOBS: dict[str, Job] = {
     "import_products": Job(product_import.pull, "products.pull", Direction.MAGENTO_TO_ODOO),
     "sync_stock": Job(inventory.poll, stock.POLL, Direction.ODOO_TO_MAGENTO),
     "import_stock": Job(inventory.pull, stock.PULL, Direction.MAGENTO_TO_ODOO),
+    "pull_journal": Job(journal.pull_journal, journal.ENTITY, Direction.MAGENTO_TO_ODOO),
 }
 
 #: One Magento product (an event's, or a failed product log run again, read afresh).

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from bridge.cli import webhook
 from bridge.cli.common import console, fail, ready_db
 from bridge.cli.inputs import url_value
 from bridge.cli.jobs import run_job
@@ -25,7 +26,6 @@ from bridge.sync.connections import (
     NewConnection,
     add_connection,
     get_connection,
-    webhook_secret,
 )
 from tasks.dispatch import CHECK_JOB
 
@@ -220,23 +220,7 @@ def test(
     )
 
 
-@app.command("webhook")
-def webhook(
-    connection: Name,
-    rotate: Annotated[bool, typer.Option("--rotate", help="Make a new secret.")] = False,
-) -> None:
-    """Show where Magento sends events for this connection and the secret that signs them."""
-    ready_db()
-    with session_scope() as session:
-        try:
-            secret = webhook_secret(session, connection, rotate=rotate)
-        except ConnectionNotFound as exc:
-            fail(str(exc))
-    console.print(f"POST <bridge serve URL>/events/magento/{connection}")
-    console.print(
-        "Header X-Bridge-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, t + '.' + body)>"
-    )
-    console.print(f"secret: {secret}")
+app.command("webhook")(webhook.webhook)
 
 
 @app.command("set")

@@ -81,8 +81,14 @@ def serve(
     from werkzeug.serving import run_simple
 
     from bridge.console.app import wsgi
+    from bridge.crypto import SecretError
+    from bridge.events.app import check_key
 
     ready_db()
+    try:
+        check_key()
+    except SecretError as exc:
+        fail(f"bridge serve cannot start: {exc}")
     base = f"http://{host}:{port}"
     console.print(f"Bridge events on {base}/events/magento/<connection>")
     console.print(f"Console on {base}/console/ (bridge user add NAME --role operator)")
