@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 import requests
 
 from bridge.clients.errors import (
+    LOST,
+    REFUSED,
+    TIMED_OUT,
     AuthenticationError,
     ClientError,
     NotFoundError,
@@ -141,11 +144,14 @@ class Transport(ABC):
             )
         except requests.Timeout:
             raise RetryableError(
-                f"Odoo at {self.url} did not answer within {self.timeout:g}s"
+                f"Odoo at {self.url} did not answer within {self.timeout:g}s", kind=TIMED_OUT
             ) from None
         except requests.ConnectionError as exc:
             reason = "connection refused" if "refused" in str(exc).lower() else "connection lost"
-            raise RetryableError(f"Odoo at {self.url} could not be reached ({reason})") from None
+            raise RetryableError(
+                f"Odoo at {self.url} could not be reached ({reason})",
+                kind=REFUSED if reason == "connection refused" else LOST,
+            ) from None
         is_json = resp.headers.get("Content-Type", "").startswith("application/json")
         own_error = json_errors and is_json and resp.status_code != 429
         if resp.status_code >= 300 and not own_error:

@@ -94,6 +94,12 @@ class Connection(Timestamps, Base):
     #: Odoo warehouse code -> Magento MSI source code. Empty: the first warehouse feeds
     #: `default`, which is also the only place stock goes when Magento runs without MSI.
     stock_sources: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    #: Order pages that may talk to this connection's Odoo at once, across all workers
+    #: (bridge.coordination.odoo_slot); size it to Odoo's HTTP workers. 0: no limit.
+    odoo_parallel_pages: Mapped[int] = mapped_column(default=2, server_default="2")
+    #: Magento requests per second for this connection, across all workers. 0: no limit
+    #: (a 429 still pauses them all for its Retry-After).
+    magento_rps: Mapped[float] = mapped_column(default=0.0, server_default="0")
 
     channel: Mapped[Channel] = relationship(back_populates="connections", lazy="joined")
 
@@ -111,6 +117,8 @@ class Connection(Timestamps, Base):
             "cancel_credit_memo": self.cancel_credit_memo,
             "log_retention_days": self.log_retention_days,
             "stock_sources": dict(self.stock_sources or {}),
+            "odoo_parallel_pages": self.odoo_parallel_pages,
+            "magento_rps": self.magento_rps,
         }
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.odoo.app import OdooApp, Settings
+from sandbox.odoo.cost import CostModel
 from sandbox.odoo.registry import Database
 from sandbox.server import SandboxServer
 
@@ -23,10 +24,17 @@ class OdooSandbox:
         password: str = "admin",
         api_key: str = "sandbox-api-key",
         login_cost: float | None = None,
+        cost_scale: float | None = None,
+        workers: int | None = None,
     ) -> None:
         """`login_cost`: seconds one password check costs, as a real Odoo 18 spends
-        hashing it (see credentials.py); None = BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9."""
-        self.settings = Settings(version, db, login, password, api_key, login_cost)
+        hashing it (see credentials.py); None = BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9.
+        `cost_scale`: the server-cost model (cost.py), 1 = a real Odoo 18's, 0 = off;
+        None = BRIDGE_SANDBOX_ODOO_COST_SCALE, else off. `workers`: Odoo HTTP workers
+        the calls share (None = BRIDGE_SANDBOX_ODOO_WORKERS, else 2)."""
+        self.settings = Settings(
+            version, db, login, password, api_key, login_cost, cost_scale, workers
+        )
         self.app = OdooApp(self.settings)
         self.faults = Faults()
         self._server = SandboxServer(FaultMiddleware(self.app, self.faults), host, port)
@@ -60,6 +68,11 @@ class OdooSandbox:
     @login_cost.setter
     def login_cost(self, seconds: float) -> None:
         self.app.credentials.cost = max(0.0, float(seconds))
+
+    @property
+    def cost(self) -> CostModel:
+        """The server-cost model: `configure(scale, workers, costs)`, `stats()`."""
+        return self.app.cost
 
     @property
     def password_checks(self) -> int:
