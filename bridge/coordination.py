@@ -24,6 +24,7 @@ in memory.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
 import time
@@ -333,9 +334,13 @@ class StepClaims:
     """Claims on the Odoo steps of one connection's orders, by step and record id."""
 
     connection_id: int
+    #: The Odoo database the ids belong to (URL and name): a connection pointed at
+    #: another database never sees the first one's claims.
+    odoo: str = ""
 
     def _keys(self, step: str, ids: list[Key]) -> list[str]:
-        return [f"{PREFIX}step:{self.connection_id}:{step}:{i}" for i in ids]
+        where = hashlib.sha1(self.odoo.encode()).hexdigest()[:10]
+        return [f"{PREFIX}step:{self.connection_id}:{where}:{step}:{i}" for i in ids]
 
     def now(self) -> float:
         return store().now()

@@ -83,7 +83,8 @@ class OrderPage:
     def __post_init__(self) -> None:
         if self.steps is None:
             window = get_settings().odoo_call_window
-            self.steps = Steps(StepClaims(self.connection.id), window)
+            where = f"{self.connection.odoo_url}|{self.connection.odoo_db}"
+            self.steps = Steps(StepClaims(self.connection.id, where), window)
 
     @property
     def guard(self) -> Steps:
