@@ -3,6 +3,14 @@
     python bench/orders.py [--orders 5000] [--concurrency 2] [--magento-latency-ms 50]
                            [--odoo-latency-ms 25] [--repeats page|across] [--sqlite]
                            [--template 000000014|000000104] [--timeout 1800]
+                           [--cost-scale 1] [--odoo-workers 4] [--parallel-pages 2]
+
+The Odoo sandbox charges a real Odoo 18's server time per call (sandbox/odoo/cost.py,
+`--cost-scale 1`, 0 = off: what the figures before issue 15 measured) in
+`--odoo-workers` workers, from the timed phase on; the connection lets
+`--parallel-pages` pages talk to Odoo at once (`odoo_parallel_pages`), whatever
+`--concurrency`. The end checks the payments too: one per card-paid order, of its
+invoice's amount, none of 0.00 (issue 16).
 
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
 database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
@@ -69,6 +77,19 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the import")
     parser.add_argument(
+        "--cost-scale",
+        type=float,
+        default=1.0,
+        help="Odoo server-cost model: 1 = a real Odoo 18's per-call server time, 0 = off",
+    )
+    parser.add_argument("--odoo-workers", type=int, default=4, help="the Odoo sandbox's workers")
+    parser.add_argument(
+        "--parallel-pages",
+        type=int,
+        default=2,
+        help="the connection's odoo_parallel_pages: pages at once against Odoo (0: no limit)",
+    )
+    parser.add_argument(
         "--odoo-login-cost",
         type=float,
         default=None,
@@ -88,6 +109,8 @@ def command_line(args: argparse.Namespace) -> str:
     if args.odoo_login_cost is not None:
         cmd += f" --odoo-login-cost {args.odoo_login_cost:g}"
     cmd += f" --template {args.template}" if args.template != TEMPLATE else ""
+    cmd += f" --cost-scale {args.cost_scale:g} --odoo-workers {args.odoo_workers}"
+    cmd += f" --parallel-pages {args.parallel_pages}"
     return cmd + (" --sqlite" if args.sqlite else "")
 
 
@@ -140,7 +163,7 @@ def flush_redis() -> None:
 # -- the shop ------------------------------------------------------------------------------------
 
 
-def register_connection(magento: Any, odoo: Any) -> int:
+def register_connection(magento: Any, odoo: Any, parallel_pages: int = 2) -> int:
     from bridge import db
     from bridge.clients.magento import MagentoAuth
     from bridge.models import MagentoAuthMethod
@@ -157,12 +180,15 @@ def register_connection(magento: Any, odoo: Any) -> int:
         odoo_db="bridge",
         odoo_login="admin",
         odoo_secret="admin",
+        settings={"odoo_parallel_pages": parallel_pages},
     )
     with db.session_scope() as session:
         return add_connection(session, new).id
 
 
-def prepare_shop(magento: Any, odoo: Any, template: str) -> tuple[int, dict[str, Any]]:
+def prepare_shop(
+    magento: Any, odoo: Any, template: str, parallel_pages: int = 2
+) -> tuple[int, dict[str, Any]]:
     """Connection, setup imports, the 8.25 % tax and the products; returns the template order."""
     from bridge import db
     from bridge.clients.magento_search import SearchCriteria
@@ -177,7 +203,7 @@ def prepare_shop(magento: Any, odoo: Any, template: str) -> tuple[int, dict[str,
         for o in seeded.cents_orders(catalog.products(), customers.customers()):
             if o["increment_id"] == template:
                 magento.store.put("orders", o)
-    conn_id = register_connection(magento, odoo)
+    conn_id = register_connection(magento, odoo, parallel_pages)
     with db.session_scope() as s:
         conn = s.get(Connection, conn_id)
         for run in IMPORTS.values():
@@ -424,7 +450,40 @@ def verify(odoo: Any, n: int, pull: Any, pages: list[Any]) -> list[str]:
     logs = order_logs_by_state()
     if logs != {"done": n}:
         problems.append(f"order logs by state are {logs}, expected {{'done': {n}}}")
+    return problems + verify_payments(odoo, (n + 1) // 2)
+
+
+def verify_payments(odoo: Any, card_paid: int) -> list[str]:
+    """Issue 16: one payment per card-paid order, of its invoice's amount; none of 0.00."""
+    invoices = {m["id"]: m["amount_total"] for m in odoo.records("account.move")
+                if m["move_type"] == "out_invoice"}  # fmt: skip
+    payments = odoo.records("account.payment")
+    per_invoice: dict[int, list[float]] = {i: [] for i in invoices}
+    for p in payments:
+        for inv in p.get("invoice_ids") or []:
+            per_invoice.setdefault(inv[0] if isinstance(inv, list) else inv, []).append(p["amount"])
+    problems = []
+    if len(payments) != card_paid or len(invoices) != card_paid:
+        problems.append(f"{len(payments)} payments on {len(invoices)} invoices, "
+                        f"expected {card_paid} and {card_paid}")  # fmt: skip
+    zero = [p for p in payments if abs(p["amount"]) < 0.005]
+    if zero:
+        problems.append(f"{len(zero)} payments of 0.00")
+    wrong = [i for i, amounts in per_invoice.items()
+             if [round(a, 2) for a in amounts] != [round(invoices[i], 2)]]  # fmt: skip
+    if wrong:
+        problems.append(f"{len(wrong)} invoices without exactly one payment of their amount")
     return problems
+
+
+def timeouts(pages: list[Any]) -> int:
+    """Calls that timed out: retried pages say so in their history; waited steps too."""
+    count = 0
+    for page in pages:
+        result = page.result or {}
+        count += len(result.get("waited_for_odoo") or {})
+        count += "did not answer" in (page.reason or "")
+    return count
 
 
 def report(args: argparse.Namespace, figures: list[tuple[str, str]], problems: list[str]) -> None:
@@ -436,7 +495,10 @@ def report(args: argparse.Namespace, figures: list[tuple[str, str]], problems: l
     for problem in problems:
         print(f"FAILED: {problem}")
     if not problems:
-        print(f"OK: Odoo holds {args.orders} sale orders, one per Magento order; all logs done")
+        print(
+            f"OK: Odoo holds {args.orders} sale orders, one per Magento order; all logs done; "
+            f"{(args.orders + 1) // 2} payments, one per card-paid invoice, of its amount"
+        )
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -452,14 +514,19 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
     flush_redis()
     n = args.orders
-    with MagentoSandbox() as magento, OdooSandbox(login_cost=args.odoo_login_cost) as odoo:
+    sandboxes = (
+        MagentoSandbox(),
+        OdooSandbox(login_cost=args.odoo_login_cost, cost_scale=0, workers=args.odoo_workers),
+    )
+    with sandboxes[0] as magento, sandboxes[1] as odoo:
         started = time.perf_counter()
-        conn_id, template = prepare_shop(magento, odoo, args.template)
+        conn_id, template = prepare_shop(magento, odoo, args.template, args.parallel_pages)
         load_orders(magento, template, n, args.repeats)
         print(f"setup: shop prepared and {n} orders loaded in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
 
         set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
+        odoo.cost.configure(scale=args.cost_scale)  # the setup is not what is measured
         before = counters(magento, odoo)
         worker = Worker(args.concurrency, data_dir / "worker.log").start()
         try:
@@ -485,16 +552,31 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             delta["magento_requests"],
         )
         median_page = statistics.median(page_times)
+        cost = odoo.cost.stats()
+        spent = ", ".join(f"{k.replace('account.payment.register.', 'payment.')} {v:.0f}"
+                          for k, v in list(cost["by_method"].items())[:6])  # fmt: skip
         figures = [
             ("orders", f"{n} in {len(pages)} pages"),
             ("state database", "SQLite" if args.sqlite else "PostgreSQL"),
             ("latency ms", f"Magento {args.magento_latency_ms:g}, Odoo {args.odoo_latency_ms:g}"),
             ("worker", f"1 x prefork, concurrency {args.concurrency}"),
+            (
+                "Odoo cost model",
+                f"scale {args.cost_scale:g}, {args.odoo_workers} Odoo workers, "
+                f"{args.parallel_pages} parallel pages (odoo_parallel_pages)",
+            ),
+            (
+                "Odoo server time",
+                f"{cost['server_seconds']:.0f} s ({cost['server_seconds'] / n:.3f} s/order); "
+                f"{cost['queued_calls']} calls waited for an Odoo worker",
+            ),
+            ("  by method, s", spent or "-"),
             ("wall time", f"{wall:.1f} s"),
             ("orders/s", f"{n / wall:.1f}"),
             ("pull task", f"{_seconds(pull):.1f} s"),
             ("page task", f"median {median_page:.2f} s, max {page_times[-1]:.2f} s"),
             ("pages retried", str(retried)),
+            ("calls timed out", str(timeouts(pages))),
             ("Odoo calls/order", f"{calls / n:.3f} ({calls} execute_kw)"),
             ("Odoo calls/page", f"{calls / max(1, len(pages)):.1f}"),
             ("Odoo HTTP requests", f"{requests_} (calls plus logins)"),
