@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from bridge.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -236,6 +238,7 @@ class _MemoryStore:
         return value[0]
 
 
+_REDIS_ERRORS = (RedisError, OSError)
 _stores: dict[str, _Store] = {}
 _stores_lock = threading.Lock()
 
@@ -313,17 +316,24 @@ class MagentoRate:
         self.rps = float(rps or 0)
 
     def before(self) -> None:
-        """Wait for a token (none with no limit), and while a 429 pause lasts."""
-        st = store()
-        while True:
-            wait = st.take(self.key, self.rps, max(1.0, self.rps))
-            if wait <= 0:
-                return
-            time.sleep(min(wait, 5.0))
+        """Wait for a token (none with no limit), and while a 429 pause lasts. Pacing is
+        a courtesy: without Redis (a CLI read while it is down) the request goes on."""
+        try:
+            st = store()
+            while True:
+                wait = st.take(self.key, self.rps, max(1.0, self.rps))
+                if wait <= 0:
+                    return
+                time.sleep(min(wait, 5.0))
+        except _REDIS_ERRORS as exc:
+            log.warning("Magento pacing skipped, Redis unavailable: %s", exc)
 
     def refused(self, retry_after: float | None) -> None:
         """Magento said 429: every worker of the connection waits `retry_after` (else 1 s)."""
-        store().pause(self.key, retry_after if retry_after and retry_after > 0 else 1.0)
+        try:
+            store().pause(self.key, retry_after if retry_after and retry_after > 0 else 1.0)
+        except _REDIS_ERRORS as exc:
+            log.warning("could not share Magento's 429 with other workers: %s", exc)
 
 
 # -- step claims -------------------------------------------------------------------------------
