@@ -146,3 +146,23 @@ def test_without_the_claims_the_retry_pays_again_at_zero(slow_payments: Any, mag
     time.sleep(4.5)  # the retry's own wizard is still running in Odoo: let it commit
     amounts = sorted(p["amount"] for p in slow_payments.records("account.payment"))
     assert len(amounts) == 4 and amounts[:2] == [0.0, 0.0]
+
+
+def test_a_retried_page_binds_the_orders_a_slow_create_made(
+    slow_payments: Any, magento_sandbox: Any
+):
+    """`sale.order.create` outlives the timeout: the page fails retryable with its claim
+    kept; the retry waits for the create to commit and binds those orders, never a
+    second copy."""
+    conn_id = prepare_shop(magento_sandbox, slow_payments, extra_orders=6)
+    orders = card_and_check_orders(conn_id, 6)
+    slow_payments.cost.configure(costs={"sale.order.create": [2.0, 0.0]})
+    with pytest.raises(RetryableError, match="did not answer"):
+        attempt(conn_id, orders)
+    assert slow_payments.records("sale.order") == []  # still running in Odoo
+    result = attempt(conn_id, orders)
+    assert result["imported"] == 6 and result["bound"] == 6, result["reasons"]
+    assert result["waited_for_odoo"]["create"] > 0.3
+    refs = [o["client_order_ref"] for o in slow_payments.records("sale.order")]
+    assert sorted(refs) == sorted(o["increment_id"] for o in orders)
+    assert_paid_once(slow_payments, 3)

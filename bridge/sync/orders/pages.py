@@ -191,7 +191,9 @@ def _existing_orders(
     unbound = [i for i in increment_ids if i not in ids]
     if unbound:
         # An earlier try's `create` may still be running in Odoo: look until it commits.
-        page.guard.after_earlier("create", unbound, lambda refs: set(_in_odoo(page, refs)))
+        page.guard.after_earlier(
+            "create", unbound, lambda refs: {r["client_order_ref"] for r in _in_odoo(page, refs)}
+        )
         found = _in_odoo(page, unbound)
         for row in found:
             ref = row["client_order_ref"]
