@@ -12,6 +12,11 @@ The Odoo sandbox charges a real Odoo 18's server time per call (sandbox/odoo/cos
 `--concurrency`. The end checks the payments too: one per card-paid order, of its
 invoice's amount, none of 0.00 (issue 16).
 
+`--odoo-url URL --odoo-db DB [--odoo-login admin --odoo-key admin]` runs against a real
+Odoo instead (a fresh database: the checks count every sale order and payment in it);
+`--odoo-pid` (default: /work/odoo18/odoo.pid if present) names its server process, whose
+CPU time over the timed phase is reported.
+
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
 database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
 real `celery worker` (prefork) imports the orders. Setup (setup imports, tax,
@@ -89,6 +94,11 @@ def parse_args() -> argparse.Namespace:
         default=2,
         help="the connection's odoo_parallel_pages: pages at once against Odoo (0: no limit)",
     )
+    parser.add_argument("--odoo-url", help="a real Odoo instead of the sandbox")
+    parser.add_argument("--odoo-db")
+    parser.add_argument("--odoo-login", default="admin")
+    parser.add_argument("--odoo-key", default="admin")
+    parser.add_argument("--odoo-pid", type=int, default=None, help="the real Odoo's pid")
     parser.add_argument(
         "--odoo-login-cost",
         type=float,
@@ -111,6 +121,8 @@ def command_line(args: argparse.Namespace) -> str:
     cmd += f" --template {args.template}" if args.template != TEMPLATE else ""
     cmd += f" --cost-scale {args.cost_scale:g} --odoo-workers {args.odoo_workers}"
     cmd += f" --parallel-pages {args.parallel_pages}"
+    if args.odoo_url:
+        cmd += f" --odoo-url {args.odoo_url} --odoo-db {args.odoo_db}"
     return cmd + (" --sqlite" if args.sqlite else "")
 
 
@@ -177,9 +189,9 @@ def register_connection(magento: Any, odoo: Any, parallel_pages: int = 2) -> int
             MagentoAuthMethod.ADMIN, username=ADMIN_USERNAME, password=ADMIN_PASSWORD
         ),
         odoo_url=odoo.url,
-        odoo_db="bridge",
-        odoo_login="admin",
-        odoo_secret="admin",
+        odoo_db=getattr(odoo, "db_name", "bridge"),
+        odoo_login=getattr(odoo, "login", "admin"),
+        odoo_secret=getattr(odoo, "key", "admin"),
         settings={"odoo_parallel_pages": parallel_pages},
     )
     with db.session_scope() as session:
@@ -365,6 +377,53 @@ class Worker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+# -- a real Odoo ----------------------------------------------------------------------------------
+
+
+class RealOdoo:
+    """A real Odoo over RPC (`--odoo-url`), read the way the run reads the sandbox."""
+
+    login_cost = 0.0
+
+    def __init__(self, url: str, db: str, login: str, key: str, pid: int | None) -> None:
+        from bridge.clients.odoo import OdooClient
+
+        self.url, self.db_name, self.login, self.key = url.rstrip("/"), db, login, key
+        self.client = OdooClient(url, db, login, key, timeout=120, business_timeout=600)
+        self.pid = pid
+
+    def __enter__(self) -> RealOdoo:
+        self.client.authenticate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def records(self, model: str) -> list[dict[str, Any]]:
+        if model == "sale.order":
+            return self.client.search_read(model, [], ["client_order_ref"])
+        if model == "account.move":
+            return self.client.search_read(
+                model, [("move_type", "=", "out_invoice")], ["move_type", "amount_total"]
+            )
+        if model == "account.payment":
+            rows = self.client.search_read(model, [], ["amount", "reconciled_invoice_ids"])
+            return [{**r, "invoice_ids": r["reconciled_invoice_ids"]} for r in rows]
+        raise ValueError(model)
+
+    def cpu_seconds(self) -> float:
+        return _cpu_seconds(self.pid) if self.pid else 0.0
+
+
+def odoo_pid(args: argparse.Namespace) -> int | None:
+    if args.odoo_pid:
+        return args.odoo_pid
+    pidfile = Path("/work/odoo18/odoo.pid")
+    with contextlib.suppress(OSError, ValueError):
+        return int(pidfile.read_text().strip())
+    return None
+
+
 # -- measuring ---------------------------------------------------------------------------------
 
 
@@ -377,16 +436,22 @@ def sandbox_get(url: str) -> dict[str, Any]:
 
 
 def set_latency(magento: Any, odoo: Any, magento_ms: float, odoo_ms: float) -> None:
-    """Reset both sandboxes' fault counters, then set the latency."""
+    """Reset both sandboxes' fault counters, then set the latency (odoo None: a real one)."""
     import requests
 
     for sandbox, ms in ((magento, magento_ms), (odoo, odoo_ms)):
+        if sandbox is None:
+            continue
         url = f"{sandbox.url}/__sandbox__/faults"
         requests.delete(url, timeout=10).raise_for_status()
         requests.post(url, json={"latency_ms": ms}, timeout=10).raise_for_status()
 
 
 def counters(magento: Any, odoo: Any) -> dict[str, int]:
+    if isinstance(odoo, RealOdoo):
+        requests_ = sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"]
+        return {"magento_requests": requests_, "odoo_requests": 0, "odoo_calls": 0,
+                "password_checks": 0}  # fmt: skip
     return {
         "magento_requests": sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"],
         "odoo_requests": sandbox_get(f"{odoo.url}/__sandbox__/faults")["requests"],
@@ -514,9 +579,16 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
     flush_redis()
     n = args.orders
+    real = bool(args.odoo_url)
     sandboxes = (
         MagentoSandbox(),
-        OdooSandbox(login_cost=args.odoo_login_cost, cost_scale=0, workers=args.odoo_workers),
+        (
+            RealOdoo(args.odoo_url, args.odoo_db, args.odoo_login, args.odoo_key, odoo_pid(args))
+            if real
+            else OdooSandbox(
+                login_cost=args.odoo_login_cost, cost_scale=0, workers=args.odoo_workers
+            )
+        ),
     )
     with sandboxes[0] as magento, sandboxes[1] as odoo:
         started = time.perf_counter()
@@ -525,9 +597,13 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         print(f"setup: shop prepared and {n} orders loaded in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
 
-        set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
-        odoo.cost.configure(scale=args.cost_scale)  # the setup is not what is measured
+        if real:
+            set_latency(magento, None, args.magento_latency_ms, 0)
+        else:
+            set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
+            odoo.cost.configure(scale=args.cost_scale)  # the setup is not what is measured
         before = counters(magento, odoo)
+        odoo_cpu = odoo.cpu_seconds() if real else 0.0
         worker = Worker(args.concurrency, data_dir / "worker.log").start()
         try:
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -541,6 +617,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         finally:
             worker.stop()
         after = counters(magento, odoo)
+        odoo_cpu = odoo.cpu_seconds() - odoo_cpu if real else 0.0
         delta = {k: after[k] - before[k] for k in after}
 
         problems = verify(odoo, n, pull, pages)
@@ -552,7 +629,11 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             delta["magento_requests"],
         )
         median_page = statistics.median(page_times)
-        cost = odoo.cost.stats()
+        cost = (
+            {"server_seconds": odoo_cpu, "queued_calls": 0, "by_method": {}}
+            if real
+            else odoo.cost.stats()
+        )
         spent = ", ".join(f"{k.replace('account.payment.register.', 'payment.')} {v:.0f}"
                           for k, v in list(cost["by_method"].items())[:6])  # fmt: skip
         figures = [
@@ -561,9 +642,12 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             ("latency ms", f"Magento {args.magento_latency_ms:g}, Odoo {args.odoo_latency_ms:g}"),
             ("worker", f"1 x prefork, concurrency {args.concurrency}"),
             (
-                "Odoo cost model",
-                f"scale {args.cost_scale:g}, {args.odoo_workers} Odoo workers, "
-                f"{args.parallel_pages} parallel pages (odoo_parallel_pages)",
+                "Odoo",
+                f"real, {args.odoo_url} db {args.odoo_db}, server CPU measured; "
+                f"{args.parallel_pages} parallel pages"
+                if real
+                else f"sandbox cost model scale {args.cost_scale:g}, {args.odoo_workers} Odoo "
+                f"workers, {args.parallel_pages} parallel pages (odoo_parallel_pages)",
             ),
             (
                 "Odoo server time",
