@@ -56,7 +56,7 @@ def test_a_killed_workers_slot_frees_itself():
     started = time.monotonic()
     with odoo_slot(9, limit=1, wait=5):
         waited = time.monotonic() - started
-    assert 0.4 <= waited <= 2
+    assert 0.4 <= waited <= 4
 
 
 def test_a_held_slot_is_renewed_past_its_lease():
@@ -71,7 +71,7 @@ def test_magento_requests_keep_to_the_rate_and_a_429_pauses_them():
     started = time.monotonic()
     for _ in range(15):  # a burst of 10, then 10 a second
         rate.before()
-    assert 0.4 <= time.monotonic() - started < 1.5
+    assert 0.4 <= time.monotonic() - started < 4
     other_worker = MagentoRate(11, rps=0)  # no limit of its own: still honours the 429
     rate.refused(0.5)
     started = time.monotonic()
