@@ -101,10 +101,22 @@ class OdooSandbox:
 
 
 def serve(
-    port: int, host: str = "127.0.0.1", version: str = "18.0", login_cost: float | None = None
+    port: int,
+    host: str = "127.0.0.1",
+    version: str = "18.0",
+    login_cost: float | None = None,
+    cost_scale: float | None = None,
+    workers: int | None = None,
 ) -> None:
     """Run in the foreground (`bridge sandbox odoo --port P`)."""
-    sandbox = OdooSandbox(port=port, host=host, version=version, login_cost=login_cost)
+    sandbox = OdooSandbox(
+        port=port,
+        host=host,
+        version=version,
+        login_cost=login_cost,
+        cost_scale=cost_scale,
+        workers=workers,
+    )
     print(
         f"Odoo {version} sandbox on {sandbox.url} (db 'bridge', admin/admin; "
         f"a password check costs {sandbox.login_cost:g} s)",
