@@ -10,10 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bridge.clients.errors import RetryableError
 from bridge.clients.magento_search import SearchCriteria
+from bridge.coordination import SlotUnavailable, odoo_slot
 from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
+from bridge.settings import get_settings
 from bridge.sync import logbook
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
@@ -74,7 +77,14 @@ def _import_page(session: Session, entry: SyncLog) -> dict[str, Any]:
     logs = unfinished_logs(session, (entry.payload or {}).get("order_logs", []))
     for log in logs:
         logbook.mark_running(log, entry.task_id)
-    return import_orders(OrderPage(session, conn, odoo_client(conn)), logs)
+    # At most `odoo_parallel_pages` pages of this connection talk to its Odoo at once,
+    # whatever the number of workers: past Odoo's own workers, more only queue there.
+    limit, wait = conn.odoo_parallel_pages, get_settings().odoo_slot_wait
+    try:
+        with odoo_slot(conn.id, limit, wait):
+            return import_orders(OrderPage(session, conn, odoo_client(conn)), logs)
+    except SlotUnavailable as exc:
+        raise RetryableError(str(exc)) from None
 
 
 @app.task(bind=True, name="tasks.orders.pull")

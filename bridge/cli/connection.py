@@ -240,6 +240,13 @@ def set_(
     refund_sync: Annotated[bool | None, typer.Option()] = None,
     cancel_credit_memo: Annotated[bool | None, typer.Option()] = None,
     log_retention: Annotated[str | None, typer.Option(help="30, 60 or never (days).")] = None,
+    odoo_parallel_pages: Annotated[
+        int | None,
+        typer.Option(help="Order pages at once against this Odoo, across workers (0: no limit)."),
+    ] = None,
+    magento_rps: Annotated[
+        float | None, typer.Option(help="Magento requests per second, across workers (0: none).")
+    ] = None,
 ) -> None:
     """Change a connection's settings; what is not given stays as it is."""
     ready_db()
@@ -251,8 +258,12 @@ def set_(
         "invoice_sync": invoice_sync,
         "refund_sync": refund_sync,
         "cancel_credit_memo": cancel_credit_memo,
+        "odoo_parallel_pages": odoo_parallel_pages,
+        "magento_rps": magento_rps,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
+    if any(v < 0 for v in (odoo_parallel_pages or 0, magento_rps or 0)):
+        fail("--odoo-parallel-pages and --magento-rps take 0 (no limit) or more")
     if order_states is not None:
         changes["order_states"] = [s.strip() for s in order_states.split(",") if s.strip()]
     if payment_term_id is not None:

@@ -83,6 +83,23 @@ class OutcomeUnknownError(RetryableError):
     """
 
 
+#: `kind` of a RetryableError with no answer: the request may have reached the server
+#: (timed out, connection lost) or surely did not (refused).
+TIMED_OUT, LOST, REFUSED = "timeout", "connection lost", "connection refused"
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """True when a call failed without an answer that says it did nothing: the server
+    may still be running it, and commit it later (a timeout, a dropped connection, a
+    gateway giving up). An error Odoo answered (even a serialization failure) means it
+    rolled the call back."""
+    if not isinstance(exc, RetryableError) or not exc.sent:
+        return False  # never left (refused, connect timeout): nothing can be running
+    if isinstance(exc, OutcomeUnknownError) or not exc.answered:
+        return True
+    return exc.kind in (TIMED_OUT, LOST) or exc.status in (502, 504)
+
+
 class PermanentError(ClientError):
     """The same call will fail again until a person changes something."""
 

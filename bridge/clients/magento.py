@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 import requests
@@ -159,6 +159,13 @@ def _connection_reason(exc: requests.ConnectionError) -> str:
     return "connection failed"
 
 
+class Pace(Protocol):
+    """Keeps a connection's requests within its rate, across workers."""
+
+    def before(self) -> None: ...
+    def refused(self, retry_after: float | None) -> None: ...
+
+
 class MagentoClient:
     """One Magento store (base URL + store code) seen through its REST API."""
 
@@ -170,8 +177,12 @@ class MagentoClient:
         timeout: float = 30.0,
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
+        pace: Pace | None = None,
     ) -> None:
+        """`pace`: told before each request and of each 429, to keep all workers of a
+        connection within its requests per second (bridge.coordination.MagentoRate)."""
         self.base_url = base_url.rstrip("/")
+        self.pace = pace
         self.auth = auth
         self.store_code = store_code
         self.timeout = timeout
@@ -410,6 +421,8 @@ class MagentoClient:
             data = json.dumps(body)
             headers["Content-Type"] = "application/json"
         self.requests_made += 1
+        if self.pace is not None:
+            self.pace.before()
         try:
             return self._session.request(
                 method,
@@ -463,6 +476,8 @@ class MagentoClient:
             error = NotFoundError(f"Magento could not find {path}: {text}", **common)
         elif status == 429:
             wait = _retry_after(response.headers.get("Retry-After"))
+            if self.pace is not None:
+                self.pace.refused(wait)
             error = RetryableError(
                 f"Magento at {self.base_url}/ is rate limiting requests: {text}",
                 retry_after=wait,

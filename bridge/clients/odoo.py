@@ -33,6 +33,11 @@ from bridge.clients.odoo_transports import TRANSPORTS, Transport
 from bridge.clients.retries import RetryPolicy, odoo_idempotent
 
 Protocol = Literal["auto", "jsonrpc", "xmlrpc", "json2"]
+#: Methods that only read: they get the short timeout, everything else the business one.
+CHEAP_METHODS = frozenset(
+    {"read", "search", "search_read", "search_count", "fields_get", "name_search",
+     "read_group", "context_get", "check_access_rights", "has_group"}
+)  # fmt: skip
 log = logging.getLogger(__name__)
 
 
@@ -49,7 +54,11 @@ class OdooClient:
         timeout: float = 30.0,
         session: requests.Session | None = None,
         retry: RetryPolicy | None = None,
+        business_timeout: float | None = None,
     ) -> None:
+        """`timeout`: seconds for cheap calls (reads, searches, logins); `business_timeout`
+        for the others (create, write, workflow methods), which cost a real Odoo seconds
+        per record (default: `timeout`)."""
         if protocol not in ("auto", *TRANSPORTS):
             raise ValueError(f"unknown Odoo protocol {protocol!r}")
         self.url = url.rstrip("/")
@@ -58,6 +67,7 @@ class OdooClient:
         self._secret = secret
         self._requested: Protocol = protocol
         self.timeout = timeout
+        self.business_timeout = business_timeout or timeout
         self.session = session or requests.Session()
         #: How a transient fault is tried again (default: BRIDGE_HTTP_RETRY_*).
         self.retry = retry or RetryPolicy.from_settings()
@@ -255,6 +265,9 @@ class OdooClient:
         reused = self._uid is None and ODOO_UIDS.get(self._login_key) is not None
         uid = self._uid or ODOO_UIDS.get(self._login_key) or self.authenticate()
         self.calls_made += 1
+        # One transport per client, used by one thread: its timeout is this call's.
+        cheap = method in CHEAP_METHODS
+        transport.timeout = self.timeout if cheap else self.business_timeout
         started = time.monotonic()
         error: str | None = None
         try:
@@ -272,6 +285,7 @@ class OdooClient:
             error = type(exc).__name__  # a bounded label: the error class, never its text
             raise
         finally:
+            transport.timeout = self.timeout
             observe.notify("odoo", f"{model}.{method}", time.monotonic() - started, error)
 
     def _reading(self, func: Any, what: str) -> Any:

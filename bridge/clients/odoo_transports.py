@@ -21,6 +21,9 @@ from urllib.parse import urlsplit
 import requests
 
 from bridge.clients.errors import (
+    LOST,
+    REFUSED,
+    TIMED_OUT,
     AuthenticationError,
     ClientError,
     NotFoundError,
@@ -147,6 +150,7 @@ class Transport(ABC):
                 f"Odoo at {self.url} did not answer within {self.timeout:g}s",
                 sent=not never_sent(exc),
                 answered=False,
+                kind=TIMED_OUT,
             ) from None
         except requests.ConnectionError as exc:
             reason = "connection refused" if "refused" in str(exc).lower() else "connection lost"
@@ -154,6 +158,7 @@ class Transport(ABC):
                 f"Odoo at {self.url} could not be reached ({reason})",
                 sent=not never_sent(exc),
                 answered=False,
+                kind=REFUSED if reason == "connection refused" else LOST,
             ) from None
         is_json = resp.headers.get("Content-Type", "").startswith("application/json")
         own_error = json_errors and is_json and resp.status_code != 429

@@ -111,6 +111,12 @@ class Connection(Timestamps, Base):
     )
     event_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     event_secret_enc: Mapped[str | None] = mapped_column(String(1000))
+    #: Order pages that may talk to this connection's Odoo at once, across all workers
+    #: (bridge.coordination.odoo_slot); size it to Odoo's HTTP workers. 0: no limit.
+    odoo_parallel_pages: Mapped[int] = mapped_column(default=2, server_default="2")
+    #: Magento requests per second for this connection, across all workers. 0: no limit
+    #: (a 429 still pauses them all for its Retry-After).
+    magento_rps: Mapped[float] = mapped_column(default=0.0, server_default="0")
 
     channel: Mapped[Channel] = relationship(back_populates="connections", lazy="joined")
 
@@ -129,6 +135,8 @@ class Connection(Timestamps, Base):
             "log_retention_days": self.log_retention_days,
             "stock_sources": dict(self.stock_sources or {}),
             "event_source": str(self.event_source or EventSource.BRIDGE),
+            "odoo_parallel_pages": self.odoo_parallel_pages,
+            "magento_rps": self.magento_rps,
         }
 
     def __repr__(self) -> str:
