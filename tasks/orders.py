@@ -14,7 +14,7 @@ from bridge.clients.magento_search import SearchCriteria
 from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
-from bridge.sync import logbook
+from bridge.sync import logbook, pull
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.orders import changes as order_changes
@@ -25,6 +25,7 @@ from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
 STREAM = "orders"
+SEARCH = pull.Stream("orders")
 PAGE_SIZE = 100
 
 
@@ -44,7 +45,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         session,
         entry,
         stream=STREAM,
-        path="orders",
+        search=SEARCH,
         criteria=order_search(keys),
         fields=ORDER_FIELDS,
         page_size=PAGE_SIZE,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bridge.clients.errors import PermanentError
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
-from bridge.sync import logbook
+from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.products.imports import (
@@ -35,6 +35,8 @@ from tasks.outbox import Job, send
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
+SEARCH = pull.Stream(SEARCH_PATH, id_field="id")
+
 
 class ProductRefused(PermanentError):
     """The product of an `import_sku` log could not be imported; the message says why."""
@@ -50,7 +52,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         session,
         entry,
         stream=STREAM,
-        path=SEARCH_PATH,
+        search=SEARCH,
         criteria=product_search((entry.payload or {}).get("keys")),
         fields=None,
         page_size=PAGE_SIZE,
