@@ -16,8 +16,9 @@ Options read:
 - ``BRIDGE_RETRY_BACKOFF_MAX``: cap in seconds of one retry countdown. Default 600.
 - ``BRIDGE_HTTP_TIMEOUT``: seconds for one call to Magento or Odoo. Default 30.
 - ``BRIDGE_VISIBILITY_TIMEOUT``: seconds before Redis hands an unacknowledged task (its
-  worker died) to another worker. Default: twice the longest retry plus task time, at
-  least an hour. Keep it above both, or a task waiting for its retry runs twice.
+  worker died) to another worker. Default: the longest retry countdown plus the task
+  time limit plus 5 minutes (1,500 s). Keep it above the first two (`celeryconfig.py`
+  says why); beat's reaper resends a dead worker's work within minutes anyway.
 - ``BRIDGE_PRODUCT_BULK_MIN``: products waiting at once from which an export goes
   through Magento's asynchronous bulk API instead of one save per product. Default 50.
 - ``BRIDGE_PRODUCT_FLUSH_DELAY``: seconds between Odoo's product webhook and the export

@@ -255,9 +255,9 @@ def split_page(
     def send_pages() -> None:
         for sub_id in ids:
             try:
-                send(job, sub_id)
+                send(job, sub_id, fail_log=False)
             except BrokerUnavailable:
-                # Marked failed naming the broker; its records are left for the reaper.
+                # Left queued: the reaper sends it once the broker is back.
                 log.error("page %s: split page %s could not be queued", page.id, sub_id)
 
     return send_pages

@@ -53,13 +53,18 @@ def enqueue(
     return log_id
 
 
-def send(job: Job, log_id: int, countdown: float | None = None) -> None:
+def send(job: Job, log_id: int, countdown: float | None = None, *, fail_log: bool = True) -> None:
+    """Send the log's message. If the broker refuses: the log is marked failed, or, with
+    `fail_log=False` (the reaper, a page's split), left queued for the reaper to send
+    once the broker is back; BrokerUnavailable either way."""
     try:
         job.task.apply_async(
             args=[log_id], countdown=countdown, retry=True, retry_policy={"max_retries": 2}
         )
     except OperationalError as exc:
         reason = f"the broker at {_broker_hint()} cannot be reached: {exc}"
+        if not fail_log:
+            raise BrokerUnavailable(reason) from exc
         with session_scope() as session:
             failed = session.get(SyncLog, log_id)
             if failed is not None:

@@ -37,10 +37,11 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from bridge.crypto import decrypt
-from bridge.db import session_scope
+from bridge.db import DB_UNAVAILABLE, session_scope
 from bridge.events import signature
 from bridge.models import Connection, EventReceipt, LogState, SyncLog, utcnow
 from bridge.settings import get_settings
+from bridge.sync.log_filter import stuck_clause
 from bridge.sync.products import feed as product_feed
 from tasks.dispatch import (
     FLUSH_PRODUCTS_JOB,
@@ -208,11 +209,13 @@ def odoo_event(request: Request, connection: str) -> Response:
 
 
 def _waiting(session: Any, conn_id: int, entity: str) -> int | None:
+    """A queued log of this job that is still alive (a stuck one is no reason to wait)."""
     return session.scalars(
         select(SyncLog.id).where(
             SyncLog.connection_id == conn_id,
             SyncLog.entity == entity,
             SyncLog.state == LogState.QUEUED,
+            ~stuck_clause(),
         )
     ).first()
 
@@ -258,4 +261,8 @@ def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
             response = health(request)
     except HTTPException as exc:
         response = _json(exc.code or 500, {"error": exc.description})
+    except DB_UNAVAILABLE as exc:
+        # The state database is down or restarting: nothing was taken, the sender retries.
+        response = _json(503, {"error": f"the state database cannot be reached: {exc.orig}"})
+        response.headers["Retry-After"] = "10"
     return response(environ, start_response)
