@@ -36,7 +36,7 @@ from bridge.mappers.errors import MappingError
 from bridge.models import LogState, SyncLog, utcnow
 from bridge.settings import get_settings
 from bridge.sync import logbook
-from bridge.sync.log_filter import HEARTBEAT_EVERY, RUNNING_STALE
+from bridge.sync.log_filter import heartbeat_every, running_stale
 from tasks.outbox import BrokerUnavailable, Job, send
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Heartbeat:
 
     def __init__(self, log_id: int, task_id: str | None, every: float | None = None) -> None:
         self.log_id, self.task_id = log_id, task_id
-        self.every = every if every is not None else HEARTBEAT_EVERY.total_seconds()
+        self.every = every if every is not None else heartbeat_every().total_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{log_id}", daemon=True)
 
@@ -133,7 +133,7 @@ def run_log(task: Task, log_id: int, handler: Handler, give_up: GiveUp | None = 
 def _claim(task: Task, log_id: int) -> str | None:
     """None when this task now runs the log; else the state the log is left in."""
     with session_scope() as session:
-        stale = utcnow() - RUNNING_STALE
+        stale = utcnow() - running_stale()
         if logbook.claim(session, log_id, task.request.id, stale):
             return None
         entry = session.get(SyncLog, log_id)

@@ -33,10 +33,10 @@ from bridge.sync import drift as drift_use_case
 from bridge.sync import logbook
 from bridge.sync.drift import repair
 from bridge.sync.log_filter import (
-    QUEUED_STALE,
-    RUNNING_STALE,
     LogFilter,
     log_ids,
+    queued_stale,
+    running_stale,
     stuck_clause,
 )
 from bridge.sync.logbook import UNFINISHED
@@ -88,12 +88,12 @@ def requeue_stuck(
 ) -> list[Outcome]:
     """Send again the queued/running logs with nothing alive behind them (oldest first).
 
-    `older_than`: how long; by default the reaper's `QUEUED_STALE` and `RUNNING_STALE`.
-    A running log is never taken for stuck before `RUNNING_STALE` without a heartbeat,
+    `older_than`: how long; by default the reaper's `queued_stale()` and `running_stale()`.
+    A running log is never taken for stuck before `running_stale()` without a heartbeat,
     whatever `older_than` says: its task may be alive, and one log runs once at a time.
     """
-    queued_for = older_than or QUEUED_STALE
-    running_for = max(older_than or RUNNING_STALE, RUNNING_STALE)
+    queued_for = older_than or queued_stale()
+    running_for = max(older_than or running_stale(), running_stale())
     stuck = replace(where or LogFilter(), stuck_for=queued_for, running_stuck_for=running_for,
                     state=None)  # fmt: skip
     with session_scope() as session:
@@ -126,16 +126,17 @@ def _page_waiting(session: Session, entry: SyncLog) -> int | None:
 
 
 def _requeue(log_id: int, queued_for: timedelta, running_for: timedelta) -> Outcome | None:
-    """Send one stuck log again; None when it is a record its page will still run."""
+    """Send one stuck log again; None when it is not stuck after all (taken or finished
+    meanwhile, or a record its page will still run)."""
     with session_scope() as session:
-        # Re-checked here, row locked: a worker may have taken or finished it meanwhile.
+        # Re-checked here, row locked; a row a worker holds locked is being worked on.
         entry = session.scalars(
             select(SyncLog)
             .where(SyncLog.id == log_id, stuck_clause(queued_for, running_for))
-            .with_for_update()
+            .with_for_update(skip_locked=True)
         ).first()
         if entry is None:
-            return Outcome(log_id, error="no longer stuck")
+            return None
         job = dispatch.job_for_log(entry)
         if job is None:
             return Outcome(log_id, error=f"{entry.entity} logs cannot be requeued")

@@ -20,7 +20,7 @@ from bridge.cli.render import logs_table
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
 from bridge.sync.connections import ConnectionNotFound, get_connection
-from bridge.sync.log_filter import QUEUED_STALE, RUNNING_STALE, LogFilter, find_logs
+from bridge.sync.log_filter import LogFilter, find_logs, queued_stale, running_stale
 from tasks import dispatch, operations
 from tasks.outbox import BrokerUnavailable, wait_for
 
@@ -36,9 +36,9 @@ OlderThanOpt = Annotated[
     int | None,
     typer.Option(
         min=1,
-        help=f"minutes with nothing alive behind a queued/running log (default: "
-        f"{int(QUEUED_STALE.total_seconds() // 60)} queued, "
-        f"{int(RUNNING_STALE.total_seconds() // 60)} running without a heartbeat)",
+        help="minutes with nothing alive behind a queued/running log (default: the "
+        "reaper's, BRIDGE_REAP_QUEUED_AFTER 300 s queued, BRIDGE_REAP_RUNNING_AFTER 120 s "
+        "running without a heartbeat)",
     ),
 ]
 WaitOpt = Annotated[
@@ -108,8 +108,8 @@ def list_(
     if older_than is not None and not stuck:
         fail("--older-than goes with --stuck")
     if stuck:
-        queued_for = timedelta(minutes=older_than) if older_than else QUEUED_STALE
-        running_for = max(timedelta(minutes=older_than or 0), RUNNING_STALE)
+        queued_for = timedelta(minutes=older_than) if older_than else queued_stale()
+        running_for = max(timedelta(minutes=older_than or 0), running_stale())
         where = LogFilter(**{**where.__dict__, "stuck_for": queued_for,
                              "running_stuck_for": running_for})  # fmt: skip
     with session_scope() as session:

@@ -15,31 +15,44 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.models import Connection, Direction, LogState, SyncLog, utcnow
+from bridge.settings import get_settings
 
 #: A queued or running log untouched this long is stuck: longer than a task may run
 #: (BRIDGE_TASK_TIME_LIMIT, 600 s) and than the longest retry countdown (600 s).
 STUCK_AFTER = timedelta(minutes=30)
 STUCK_STATES = (LogState.QUEUED, LogState.RUNNING)
 
-#: How often a running task refreshes its log's heartbeat (`tasks/base.py`).
-HEARTBEAT_EVERY = timedelta(seconds=20)
-#: A running log whose heartbeat is older than this has no live task: six heartbeats
-#: missed, so a busy database or a paused worker is not taken for a dead one.
-RUNNING_STALE = timedelta(minutes=2)
-#: A queued log whose message was due this long ago and that no worker took: its message
-#: was lost (a killed worker's prefetched task, a broker restarted without persistence).
-#: A queued log still waiting behind a long queue is sent twice at worst, which is a
-#: no-op (`run_log` claims a log once); so this can be short.
-QUEUED_STALE = timedelta(minutes=5)
+
+def heartbeat_every() -> timedelta:
+    """How often a running task refreshes its log's heartbeat (`tasks/base.py`); 20 s."""
+    return timedelta(seconds=get_settings().heartbeat_seconds)
+
+
+def running_stale() -> timedelta:
+    """A running log whose heartbeat is older than this has no live task; 2 minutes:
+    six heartbeats missed, so a busy database or a paused worker is not taken for dead."""
+    return timedelta(seconds=get_settings().reap_running_after)
+
+
+def queued_stale() -> timedelta:
+    """A queued log whose message was due this long ago and no worker took it; 5 minutes.
+
+    Its message was lost (a killed worker's prefetched task, a broker restarted without
+    persistence). One still waiting behind a long queue is sent twice at worst, which is
+    a no-op (`run_log` claims a log once), so this can be short.
+    """
+    return timedelta(seconds=get_settings().reap_queued_after)
 
 
 def stuck_clause(
-    queued_for: timedelta = QUEUED_STALE,
-    running_for: timedelta = RUNNING_STALE,
+    queued_for: timedelta | None = None,
+    running_for: timedelta | None = None,
     now: datetime | None = None,
 ) -> ColumnElement[bool]:
     """Unfinished logs with nothing alive behind them (see the module's docstring)."""
     now = now or utcnow()
+    queued_for = queued_for or queued_stale()
+    running_for = running_for or running_stale()
     alive_at = func.coalesce(SyncLog.heartbeat_at, SyncLog.updated_at)
     return or_(
         and_(SyncLog.state == LogState.QUEUED, alive_at < now - queued_for),
