@@ -173,6 +173,8 @@ PAGE_RECORDS = {
     "products.import_page": "product_logs",
     "products.page": "product_logs",
 }
+#: The entities of the record logs pages list (a page runs them; they are never sent).
+PAGE_RECORD_ENTITIES = ("order", product_import_use_case.ENTITY, product_feed.ENTITY)
 
 
 def _reopen_records(session: Session, page: SyncLog) -> int:

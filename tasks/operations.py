@@ -97,7 +97,14 @@ def requeue_stuck(
     stuck = replace(where or LogFilter(), stuck_for=queued_for, running_stuck_for=running_for,
                     state=None)  # fmt: skip
     with session_scope() as session:
-        ids = list(reversed(log_ids(session, stuck, limit)))
+        # Job and page logs first: record logs mostly wait for a page that is itself stuck,
+        # and a backlog of them must not hide the pages from the limit.
+        jobs = stuck.statement().where(SyncLog.entity.not_in(dispatch.PAGE_RECORD_ENTITIES))
+        records = stuck.statement().where(SyncLog.entity.in_(dispatch.PAGE_RECORD_ENTITIES))
+        ids = []
+        for query in (jobs, records):
+            found = session.scalars(query.with_only_columns(SyncLog.id).limit(limit - len(ids)))
+            ids += list(reversed(list(found)))
     outcomes: list[Outcome] = []
     for log_id in ids:
         try:
@@ -141,7 +148,7 @@ def _requeue(log_id: int, queued_for: timedelta, running_for: timedelta) -> Outc
         if job is None:
             return Outcome(log_id, error=f"{entry.entity} logs cannot be requeued")
         connection_id, same_log = entry.connection_id, job.entity == entry.entity
-        if not same_log and _page_waiting(session, entry) is not None:
+        if entry.entity in dispatch.PAGE_RECORD_ENTITIES and _page_waiting(session, entry):
             return None
         since = entry.heartbeat_at or entry.updated_at
         was = f"stuck {entry.state} since {since:%Y-%m-%d %H:%M:%S} UTC"
