@@ -110,12 +110,15 @@ def run_log(task: Task, log_id: int, handler: Handler, give_up: GiveUp | None = 
             logbook.mark_done(entry, result)
             logbook.supersede_retried(session, _finished_since(session, started))
         return "done"
-    except (RetryableError, IntegrityError, *DB_UNAVAILABLE) as exc:
+    except (RetryableError, IntegrityError, BrokerUnavailable, *DB_UNAVAILABLE) as exc:
         if isinstance(exc, IntegrityError):
             # Another worker bound the same record first; the retry will see it.
             exc = RetryableError(
                 f"another worker wrote the same record at the same time ({exc.orig})"
             )
+        elif isinstance(exc, BrokerUnavailable):
+            # A follow-up could not be queued; what the run did is bound, so a rerun finds it.
+            exc = RetryableError(str(exc))
         elif not isinstance(exc, RetryableError):
             exc = _db_error(exc)
         return _retry(task, log_id, exc, give_up)
@@ -158,7 +161,7 @@ def _retry(task: Task, log_id: int, exc: RetryableError, give_up: GiveUp | None)
     try:
         with session_scope() as session:
             entry = session.get(SyncLog, log_id)
-            if entry is not None and entry.state not in (LogState.DONE, LogState.FAILED):
+            if entry is not None and entry.state in (LogState.QUEUED, LogState.RUNNING):
                 logbook.mark_retrying(entry, f"retrying in {countdown:.0f}s: {exc.message}",
                                       countdown)  # fmt: skip
     except DB_UNAVAILABLE:

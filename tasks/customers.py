@@ -41,7 +41,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
 
 def _send_page(connection_id: int, page: list[dict[str, Any]]) -> int:
     job = Job(import_page, "customers.page", Direction.MAGENTO_TO_ODOO, {"customers": page})
-    return enqueue(job, connection_id)
+    return enqueue(job, connection_id, leave_queued=True)
 
 
 def _import_page(session: Session, entry: SyncLog) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from bridge.sync.log_filter import stuck_clause
 from bridge.sync.odoo_feed import FEEDS, Change, changes
 from tasks import inventory
 from tasks.base import run_log
-from tasks.outbox import Job, enqueue, send
+from tasks.outbox import Job, enqueue, send_or_leave
 from tasks.pulls import connection_of
 from workers.app import app
 
@@ -83,7 +83,7 @@ def _queue(connection_id: int, change: Change) -> int | None:
         for old in replaced:
             logbook.mark_superseded(old, f"stuck {old.state}; replaced by log {log_id}",
                                     {"superseded_by": log_id})  # fmt: skip
-    send(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
+    send_or_leave(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
     return log_id
 
 

@@ -20,7 +20,7 @@ from bridge.sync.logbook import unfinished_logs
 from bridge.sync.orders import changes as order_changes
 from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tasks.base import run_log, run_page
-from tasks.outbox import Job, send
+from tasks.outbox import Job, send_or_leave
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
@@ -66,7 +66,7 @@ def _send_page(connection_id: int, orders: list[dict[str, Any]]) -> int:
             payload={"order_logs": ids},
         )
         page_id = page_log.id
-    send(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
+    send_or_leave(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
     return page_id
 
 

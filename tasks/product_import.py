@@ -31,7 +31,7 @@ from bridge.sync.products.imports import (
     product_search,
 )
 from tasks.base import run_log, run_page
-from tasks.outbox import Job, send
+from tasks.outbox import Job, send_or_leave
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
@@ -72,7 +72,7 @@ def _send_page(connection_id: int, products: list[dict[str, Any]]) -> int:
             payload={"product_logs": ids},
         )
         page_id = page.id
-    send(Job(import_page, PAGE_ENTITY, Direction.MAGENTO_TO_ODOO), page_id)
+    send_or_leave(Job(import_page, PAGE_ENTITY, Direction.MAGENTO_TO_ODOO), page_id)
     return page_id
 
 
