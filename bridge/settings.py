@@ -41,8 +41,15 @@ Options read:
 - ``BRIDGE_ODOO_SLOT_WAIT``: seconds an order page waits for one of its connection's Odoo
   slots (``odoo_parallel_pages``) before it is retried later. Default 300.
 - ``BRIDGE_VISIBILITY_TIMEOUT``: seconds before Redis hands an unacknowledged task (its
-  worker died) to another worker. Default: twice the longest retry plus task time, at
-  least an hour. Keep it above both, or a task waiting for its retry runs twice.
+  worker died) to another worker. Default: the longest retry countdown plus the task
+  time limit plus 5 minutes (1,500 s). Keep it above the first two (`celeryconfig.py`
+  says why); beat's reaper resends a dead worker's work within minutes anyway.
+- ``BRIDGE_HEARTBEAT_SECONDS``: how often a running task refreshes its log's heartbeat.
+  Default 20.
+- ``BRIDGE_REAP_RUNNING_AFTER``: seconds without a heartbeat after which beat's reaper
+  sends a running log again (its task died). Default 120.
+- ``BRIDGE_REAP_QUEUED_AFTER``: seconds after its message was due after which the reaper
+  sends a queued log again (its message was lost). Default 300.
 - ``BRIDGE_PRODUCT_BULK_MIN``: products waiting at once from which an export goes
   through Magento's asynchronous bulk API instead of one save per product. Default 50.
 - ``BRIDGE_PRODUCT_FLUSH_DELAY``: seconds between Odoo's product webhook and the export
@@ -93,6 +100,9 @@ class Settings(BaseSettings):
     odoo_slot_wait: float = 300.0
     visibility_timeout: int | None = None
     webhook_max_bytes: int = 1_048_576
+    heartbeat_seconds: float = 20.0
+    reap_running_after: float = 120.0
+    reap_queued_after: float = 300.0
 
     @property
     def db_url(self) -> str:

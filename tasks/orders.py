@@ -17,17 +17,18 @@ from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
 from bridge.settings import get_settings
-from bridge.sync import logbook
+from bridge.sync import logbook, pull
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.orders import changes as order_changes
 from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tasks.base import run_log, run_page
-from tasks.outbox import Job, send
+from tasks.outbox import Job, send_or_leave
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
 STREAM = "orders"
+SEARCH = pull.Stream("orders")
 PAGE_SIZE = 100
 
 
@@ -47,7 +48,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         session,
         entry,
         stream=STREAM,
-        path="orders",
+        search=SEARCH,
         criteria=order_search(keys),
         fields=ORDER_FIELDS,
         page_size=PAGE_SIZE,
@@ -68,7 +69,7 @@ def _send_page(connection_id: int, orders: list[dict[str, Any]]) -> int:
             payload={"order_logs": ids},
         )
         page_id = page_log.id
-    send(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
+    send_or_leave(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
     return page_id
 
 

@@ -52,6 +52,10 @@ def run_pull(
     records = (pull.result or {}).get("records", 0)
     console.print(f"{records} {kind} read from Magento in {len(page_ids)} page(s)")
     pages = follow(page_ids, timeout, "pages")
+    # A page that failed as a whole went on in smaller pages: follow those instead.
+    while split := [i for p in pages for i in (p.result or {}).get("split_into", [])]:
+        kept = [p for p in pages if not (p.result or {}).get("split_into")]
+        pages = kept + follow(split, timeout, "smaller pages")
     totals: dict[str, int] = {}
     reasons: dict[str, str] = {}
     for page in pages:

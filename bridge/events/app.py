@@ -44,14 +44,23 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from bridge.crypto import SecretError, decrypt
-from bridge.db import session_scope
+from bridge.db import DB_UNAVAILABLE, session_scope
 from bridge.events import adobe, signature
 from bridge.mappers import events as event_shapes
 from bridge.mappers.errors import MappingError
-from bridge.models import Channel, Connection, Direction, EventSource, LogState, SyncLog, utcnow
+from bridge.models import (
+    Channel,
+    Connection,
+    Direction,
+    EventSource,
+    LogState,
+    SyncLog,
+    utcnow,
+)
 from bridge.settings import get_settings
 from bridge.sync import logbook
 from bridge.sync.event_source import EventSettings
+from bridge.sync.log_filter import stuck_clause
 from bridge.sync.products import feed as product_feed
 from tasks.dispatch import FLUSH_PRODUCTS_JOB, JOBS, fulfillment_job, product_export_job
 from tasks.events import QUEUED, Taken, take, take_all
@@ -333,11 +342,13 @@ def odoo_event(request: Request, connection: str) -> Response:
 
 
 def _waiting(session: Any, conn_id: int, entity: str) -> int | None:
+    """A queued log of this job that is still alive (a stuck one is no reason to wait)."""
     return session.scalars(
         select(SyncLog.id).where(
             SyncLog.connection_id == conn_id,
             SyncLog.entity == entity,
             SyncLog.state == LogState.QUEUED,
+            ~stuck_clause(),
         )
     ).first()
 
@@ -399,4 +410,8 @@ def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
         response = _json(exc.code or 500, {"error": exc.description})
     except SecretError as exc:  # `bridge serve` checks the key at start; a key changed since
         response = _json(500, {"error": str(exc)})
+    except DB_UNAVAILABLE as exc:
+        # The state database is down or restarting: nothing was taken, the sender retries.
+        response = _json(503, {"error": f"the state database cannot be reached: {exc.orig}"})
+        response.headers["Retry-After"] = "10"
     return response(environ, start_response)
