@@ -2,6 +2,7 @@
 
     python bench/catalog.py [--products 10000] [--magento-latency-ms 200] [--odoo-latency-ms 25]
                             [--concurrency 8] [--paths bulk,single] [--timeout 3600]
+                            [--cost-scale 1] [--odoo-workers 4]
 
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL database,
 the broker is Redis db 14 (flushed), and one real `celery worker` (prefork) exports.
@@ -18,6 +19,9 @@ afterwards, timed and counted on their own, so the two are separate columns. Req
 and calls are counted by the sandboxes (`/__sandbox__/stats`, `/__sandbox__/odoo/stats`).
 At the end Magento must hold every SKU with Odoo's name, price and quantity (default source),
 and no log failed.
+
+The Odoo sandbox charges a real Odoo 18's server time per call from the timed phases on
+(sandbox/odoo/cost.py; `--cost-scale 0` turns it off, as the figures before issue 15).
 
 `--reprice` adds, after each path, an update of the same products: each gets a Page
 Builder description in Magento and Odoo's sanitised copy of it (written in Odoo, not
@@ -66,6 +70,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paths", default="bulk,single", help="bulk, single or both")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per phase")
     parser.add_argument(
+        "--cost-scale", type=float, default=1.0, help="Odoo server-cost model (0: off)"
+    )
+    parser.add_argument("--odoo-workers", type=int, default=4, help="the Odoo sandbox's workers")
+    parser.add_argument(
         "--reprice",
         action="store_true",
         help="then update each path's products: a price change over Page Builder descriptions",
@@ -82,7 +90,8 @@ def command_line(args: argparse.Namespace) -> str:
         f"python bench/catalog.py --products {args.products} "
         f"--magento-latency-ms {args.magento_latency_ms:g} "
         f"--odoo-latency-ms {args.odoo_latency_ms:g} --concurrency {args.concurrency} "
-        f"--paths {','.join(args.paths)}" + (" --reprice" if args.reprice else "")
+        f"--paths {','.join(args.paths)} --cost-scale {args.cost_scale:g} "
+        f"--odoo-workers {args.odoo_workers}" + (" --reprice" if args.reprice else "")
     )
 
 
@@ -550,9 +559,11 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     if not stock_push_available():
         stock = "MISSING: tasks.inventory.push_job does not exist, pages fail after export"
         print(f"WARNING: {stock}", flush=True)
-    with MagentoSandbox() as magento, OdooSandbox() as odoo:
+    odoo_sandbox = OdooSandbox(cost_scale=0, workers=args.odoo_workers)
+    with MagentoSandbox() as magento, odoo_sandbox as odoo:
         started = time.perf_counter()
         conn_id, templates = prepare(magento, odoo, args.paths, n)
+        odoo.cost.configure(scale=args.cost_scale)  # the setup is not what is measured
         print(f"setup: connection and {n} x {len(args.paths)} Odoo products in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
 
@@ -592,6 +603,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         finally:
             worker.stop()
         problems = checked
+        cost = odoo.cost.stats()
+        print(f"Odoo cost model: scale {args.cost_scale:g}, {args.odoo_workers} workers; server "
+              f"time {cost['server_seconds']:.0f} s, by method {cost['by_method']}")  # fmt: skip
         report(args, phases, problems, stock)
         if problems:
             print(f"--- worker log (tail) ---\n{worker.output()[-3000:]}")

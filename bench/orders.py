@@ -3,6 +3,19 @@
     python bench/orders.py [--orders 5000] [--concurrency 2] [--magento-latency-ms 50]
                            [--odoo-latency-ms 25] [--repeats page|across] [--sqlite]
                            [--template 000000014|000000104] [--timeout 1800]
+                           [--cost-scale 1] [--odoo-workers 4] [--parallel-pages 2]
+
+The Odoo sandbox charges a real Odoo 18's server time per call (sandbox/odoo/cost.py,
+`--cost-scale 1`, 0 = off: what the figures before issue 15 measured) in
+`--odoo-workers` workers, from the timed phase on; the connection lets
+`--parallel-pages` pages talk to Odoo at once (`odoo_parallel_pages`), whatever
+`--concurrency`. The end checks the payments too: one per card-paid order, of its
+invoice's amount, none of 0.00 (issue 16).
+
+`--odoo-url URL --odoo-db DB [--odoo-login admin --odoo-key admin]` runs against a real
+Odoo instead (a fresh database: the checks count every sale order and payment in it);
+`--odoo-pid` (default: /work/odoo18/odoo.pid if present) names its server process, whose
+CPU time over the timed phase is reported.
 
 Both sandboxes run in this process; the state lives in a throwaway PostgreSQL
 database (or SQLite with --sqlite), the broker is Redis db 14 (flushed), and one
@@ -69,6 +82,24 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for the import")
     parser.add_argument(
+        "--cost-scale",
+        type=float,
+        default=1.0,
+        help="Odoo server-cost model: 1 = a real Odoo 18's per-call server time, 0 = off",
+    )
+    parser.add_argument("--odoo-workers", type=int, default=4, help="the Odoo sandbox's workers")
+    parser.add_argument(
+        "--parallel-pages",
+        type=int,
+        default=2,
+        help="the connection's odoo_parallel_pages: pages at once against Odoo (0: no limit)",
+    )
+    parser.add_argument("--odoo-url", help="a real Odoo instead of the sandbox")
+    parser.add_argument("--odoo-db")
+    parser.add_argument("--odoo-login", default="admin")
+    parser.add_argument("--odoo-key", default="admin")
+    parser.add_argument("--odoo-pid", type=int, default=None, help="the real Odoo's pid")
+    parser.add_argument(
         "--odoo-login-cost",
         type=float,
         default=None,
@@ -88,6 +119,10 @@ def command_line(args: argparse.Namespace) -> str:
     if args.odoo_login_cost is not None:
         cmd += f" --odoo-login-cost {args.odoo_login_cost:g}"
     cmd += f" --template {args.template}" if args.template != TEMPLATE else ""
+    cmd += f" --cost-scale {args.cost_scale:g} --odoo-workers {args.odoo_workers}"
+    cmd += f" --parallel-pages {args.parallel_pages}"
+    if args.odoo_url:
+        cmd += f" --odoo-url {args.odoo_url} --odoo-db {args.odoo_db}"
     return cmd + (" --sqlite" if args.sqlite else "")
 
 
@@ -140,7 +175,7 @@ def flush_redis() -> None:
 # -- the shop ------------------------------------------------------------------------------------
 
 
-def register_connection(magento: Any, odoo: Any) -> int:
+def register_connection(magento: Any, odoo: Any, parallel_pages: int = 2) -> int:
     from bridge import db
     from bridge.clients.magento import MagentoAuth
     from bridge.models import MagentoAuthMethod
@@ -154,15 +189,18 @@ def register_connection(magento: Any, odoo: Any) -> int:
             MagentoAuthMethod.ADMIN, username=ADMIN_USERNAME, password=ADMIN_PASSWORD
         ),
         odoo_url=odoo.url,
-        odoo_db="bridge",
-        odoo_login="admin",
-        odoo_secret="admin",
+        odoo_db=getattr(odoo, "db_name", "bridge"),
+        odoo_login=getattr(odoo, "login", "admin"),
+        odoo_secret=getattr(odoo, "key", "admin"),
+        settings={"odoo_parallel_pages": parallel_pages},
     )
     with db.session_scope() as session:
         return add_connection(session, new).id
 
 
-def prepare_shop(magento: Any, odoo: Any, template: str) -> tuple[int, dict[str, Any]]:
+def prepare_shop(
+    magento: Any, odoo: Any, template: str, parallel_pages: int = 2
+) -> tuple[int, dict[str, Any]]:
     """Connection, setup imports, the 8.25 % tax and the products; returns the template order."""
     from bridge import db
     from bridge.clients.magento_search import SearchCriteria
@@ -177,7 +215,7 @@ def prepare_shop(magento: Any, odoo: Any, template: str) -> tuple[int, dict[str,
         for o in seeded.cents_orders(catalog.products(), customers.customers()):
             if o["increment_id"] == template:
                 magento.store.put("orders", o)
-    conn_id = register_connection(magento, odoo)
+    conn_id = register_connection(magento, odoo, parallel_pages)
     with db.session_scope() as s:
         conn = s.get(Connection, conn_id)
         for run in IMPORTS.values():
@@ -339,6 +377,53 @@ class Worker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+# -- a real Odoo ----------------------------------------------------------------------------------
+
+
+class RealOdoo:
+    """A real Odoo over RPC (`--odoo-url`), read the way the run reads the sandbox."""
+
+    login_cost = 0.0
+
+    def __init__(self, url: str, db: str, login: str, key: str, pid: int | None) -> None:
+        from bridge.clients.odoo import OdooClient
+
+        self.url, self.db_name, self.login, self.key = url.rstrip("/"), db, login, key
+        self.client = OdooClient(url, db, login, key, timeout=120, business_timeout=600)
+        self.pid = pid
+
+    def __enter__(self) -> RealOdoo:
+        self.client.authenticate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def records(self, model: str) -> list[dict[str, Any]]:
+        if model == "sale.order":
+            return self.client.search_read(model, [], ["client_order_ref"])
+        if model == "account.move":
+            return self.client.search_read(
+                model, [("move_type", "=", "out_invoice")], ["move_type", "amount_total"]
+            )
+        if model == "account.payment":
+            rows = self.client.search_read(model, [], ["amount", "reconciled_invoice_ids"])
+            return [{**r, "invoice_ids": r["reconciled_invoice_ids"]} for r in rows]
+        raise ValueError(model)
+
+    def cpu_seconds(self) -> float:
+        return _cpu_seconds(self.pid) if self.pid else 0.0
+
+
+def odoo_pid(args: argparse.Namespace) -> int | None:
+    if args.odoo_pid:
+        return args.odoo_pid
+    pidfile = Path("/work/odoo18/odoo.pid")
+    with contextlib.suppress(OSError, ValueError):
+        return int(pidfile.read_text().strip())
+    return None
+
+
 # -- measuring ---------------------------------------------------------------------------------
 
 
@@ -351,16 +436,22 @@ def sandbox_get(url: str) -> dict[str, Any]:
 
 
 def set_latency(magento: Any, odoo: Any, magento_ms: float, odoo_ms: float) -> None:
-    """Reset both sandboxes' fault counters, then set the latency."""
+    """Reset both sandboxes' fault counters, then set the latency (odoo None: a real one)."""
     import requests
 
     for sandbox, ms in ((magento, magento_ms), (odoo, odoo_ms)):
+        if sandbox is None:
+            continue
         url = f"{sandbox.url}/__sandbox__/faults"
         requests.delete(url, timeout=10).raise_for_status()
         requests.post(url, json={"latency_ms": ms}, timeout=10).raise_for_status()
 
 
 def counters(magento: Any, odoo: Any) -> dict[str, int]:
+    if isinstance(odoo, RealOdoo):
+        requests_ = sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"]
+        return {"magento_requests": requests_, "odoo_requests": 0, "odoo_calls": 0,
+                "password_checks": 0}  # fmt: skip
     return {
         "magento_requests": sandbox_get(f"{magento.url}/__sandbox__/faults")["requests"],
         "odoo_requests": sandbox_get(f"{odoo.url}/__sandbox__/faults")["requests"],
@@ -424,7 +515,40 @@ def verify(odoo: Any, n: int, pull: Any, pages: list[Any]) -> list[str]:
     logs = order_logs_by_state()
     if logs != {"done": n}:
         problems.append(f"order logs by state are {logs}, expected {{'done': {n}}}")
+    return problems + verify_payments(odoo, (n + 1) // 2)
+
+
+def verify_payments(odoo: Any, card_paid: int) -> list[str]:
+    """Issue 16: one payment per card-paid order, of its invoice's amount; none of 0.00."""
+    invoices = {m["id"]: m["amount_total"] for m in odoo.records("account.move")
+                if m["move_type"] == "out_invoice"}  # fmt: skip
+    payments = odoo.records("account.payment")
+    per_invoice: dict[int, list[float]] = {i: [] for i in invoices}
+    for p in payments:
+        for inv in p.get("invoice_ids") or []:
+            per_invoice.setdefault(inv[0] if isinstance(inv, list) else inv, []).append(p["amount"])
+    problems = []
+    if len(payments) != card_paid or len(invoices) != card_paid:
+        problems.append(f"{len(payments)} payments on {len(invoices)} invoices, "
+                        f"expected {card_paid} and {card_paid}")  # fmt: skip
+    zero = [p for p in payments if abs(p["amount"]) < 0.005]
+    if zero:
+        problems.append(f"{len(zero)} payments of 0.00")
+    wrong = [i for i, amounts in per_invoice.items()
+             if [round(a, 2) for a in amounts] != [round(invoices[i], 2)]]  # fmt: skip
+    if wrong:
+        problems.append(f"{len(wrong)} invoices without exactly one payment of their amount")
     return problems
+
+
+def timeouts(pages: list[Any]) -> int:
+    """Calls that timed out: retried pages say so in their history; waited steps too."""
+    count = 0
+    for page in pages:
+        result = page.result or {}
+        count += len(result.get("waited_for_odoo") or {})
+        count += "did not answer" in (page.reason or "")
+    return count
 
 
 def report(args: argparse.Namespace, figures: list[tuple[str, str]], problems: list[str]) -> None:
@@ -436,7 +560,10 @@ def report(args: argparse.Namespace, figures: list[tuple[str, str]], problems: l
     for problem in problems:
         print(f"FAILED: {problem}")
     if not problems:
-        print(f"OK: Odoo holds {args.orders} sale orders, one per Magento order; all logs done")
+        print(
+            f"OK: Odoo holds {args.orders} sale orders, one per Magento order; all logs done; "
+            f"{(args.orders + 1) // 2} payments, one per card-paid invoice, of its amount"
+        )
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -452,15 +579,31 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     db.upgrade(os.environ["BRIDGE_DATABASE_URL"])
     flush_redis()
     n = args.orders
-    with MagentoSandbox() as magento, OdooSandbox(login_cost=args.odoo_login_cost) as odoo:
+    real = bool(args.odoo_url)
+    sandboxes = (
+        MagentoSandbox(),
+        (
+            RealOdoo(args.odoo_url, args.odoo_db, args.odoo_login, args.odoo_key, odoo_pid(args))
+            if real
+            else OdooSandbox(
+                login_cost=args.odoo_login_cost, cost_scale=0, workers=args.odoo_workers
+            )
+        ),
+    )
+    with sandboxes[0] as magento, sandboxes[1] as odoo:
         started = time.perf_counter()
-        conn_id, template = prepare_shop(magento, odoo, args.template)
+        conn_id, template = prepare_shop(magento, odoo, args.template, args.parallel_pages)
         load_orders(magento, template, n, args.repeats)
         print(f"setup: shop prepared and {n} orders loaded in "
               f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
 
-        set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
+        if real:
+            set_latency(magento, None, args.magento_latency_ms, 0)
+        else:
+            set_latency(magento, odoo, args.magento_latency_ms, args.odoo_latency_ms)
+            odoo.cost.configure(scale=args.cost_scale)  # the setup is not what is measured
         before = counters(magento, odoo)
+        odoo_cpu = odoo.cpu_seconds() if real else 0.0
         worker = Worker(args.concurrency, data_dir / "worker.log").start()
         try:
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -474,6 +617,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         finally:
             worker.stop()
         after = counters(magento, odoo)
+        odoo_cpu = odoo.cpu_seconds() - odoo_cpu if real else 0.0
         delta = {k: after[k] - before[k] for k in after}
 
         problems = verify(odoo, n, pull, pages)
@@ -485,16 +629,38 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             delta["magento_requests"],
         )
         median_page = statistics.median(page_times)
+        cost = (
+            {"server_seconds": odoo_cpu, "queued_calls": 0, "by_method": {}}
+            if real
+            else odoo.cost.stats()
+        )
+        spent = ", ".join(f"{k.replace('account.payment.register.', 'payment.')} {v:.0f}"
+                          for k, v in list(cost["by_method"].items())[:6])  # fmt: skip
         figures = [
             ("orders", f"{n} in {len(pages)} pages"),
             ("state database", "SQLite" if args.sqlite else "PostgreSQL"),
             ("latency ms", f"Magento {args.magento_latency_ms:g}, Odoo {args.odoo_latency_ms:g}"),
             ("worker", f"1 x prefork, concurrency {args.concurrency}"),
+            (
+                "Odoo",
+                f"real, {args.odoo_url} db {args.odoo_db}, server CPU measured; "
+                f"{args.parallel_pages} parallel pages"
+                if real
+                else f"sandbox cost model scale {args.cost_scale:g}, {args.odoo_workers} Odoo "
+                f"workers, {args.parallel_pages} parallel pages (odoo_parallel_pages)",
+            ),
+            (
+                "Odoo server time",
+                f"{cost['server_seconds']:.0f} s ({cost['server_seconds'] / n:.3f} s/order); "
+                f"{cost['queued_calls']} calls waited for an Odoo worker",
+            ),
+            ("  by method, s", spent or "-"),
             ("wall time", f"{wall:.1f} s"),
             ("orders/s", f"{n / wall:.1f}"),
             ("pull task", f"{_seconds(pull):.1f} s"),
             ("page task", f"median {median_page:.2f} s, max {page_times[-1]:.2f} s"),
             ("pages retried", str(retried)),
+            ("calls timed out", str(timeouts(pages))),
             ("Odoo calls/order", f"{calls / n:.3f} ({calls} execute_kw)"),
             ("Odoo calls/page", f"{calls / max(1, len(pages)):.1f}"),
             ("Odoo HTTP requests", f"{requests_} (calls plus logins)"),

@@ -11,11 +11,16 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.settings import get_settings, normalize_db_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: The state database cannot answer now: down, restarting, a dropped connection, a lock or
+#: serialization failure. Work that meets one is retried, never recorded as failed.
+DB_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

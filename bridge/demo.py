@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.rule import Rule
 
-from bridge import db, demo_fulfillment, demo_orders, demo_products, first_run
+from bridge import db, demo_events, demo_fulfillment, demo_orders, demo_products, first_run
 from bridge.cli.common import console, err_console
 from bridge.cli.render import outcome_table
 from bridge.clients.magento import MagentoAuth
@@ -139,6 +139,9 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
             return 1
         for outcome in (entry.result or {}).get("imports", []):
             console.print(outcome_table(outcome))
+            if outcome["failed"]:
+                err_console.print(f"[red]✗[/red] {kind}: {outcome['failed']} record(s) failed")
+                return 1
     console.print(Rule("second run of every import: nothing may change"))
     changed = 0
     for kind in IMPORTS:
@@ -166,6 +169,9 @@ def _run_steps(conn_id: int, magento_sandbox: Any, odoo_sandbox: Any) -> int:
         return 1
     console.print(Rule("back to Magento: shipments, invoices, cancellations"))
     if not demo_fulfillment.run(conn_id, odoo, magento, _run):
+        return 1
+    console.print(Rule("an order placed in Magento, through an event"))
+    if not demo_events.run(conn.name, magento_sandbox.url, odoo):
         return 1
     console.print(Rule())
     console.print("[green]Demo finished:[/green] every step ran through the queue and a worker.")

@@ -98,6 +98,11 @@ def run(conn_id: int, odoo: OdooClient, run_job: Any) -> bool:
                 if isinstance(value, int):
                     totals[key] = totals.get(key, 0) + value
         console.print(f"{kind}: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
+        if totals.get("failed"):
+            for page in pages:
+                for key, reason in ((page.result or {}).get("reasons") or {}).items():
+                    console.print(f"  [red]✗[/red] {key}: {reason}")
+            return False
     console.print(_orders_table(odoo))
     return True
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook
@@ -13,6 +16,7 @@ from tasks import (
     drift,
     fulfillment,
     inventory,
+    journal,
     maintenance,
     orders,
     product_import,
@@ -31,7 +35,12 @@ JOBS: dict[str, Job] = {
     "import_products": Job(product_import.pull, "products.pull", Direction.MAGENTO_TO_ODOO),
     "sync_stock": Job(inventory.poll, stock.POLL, Direction.ODOO_TO_MAGENTO),
     "import_stock": Job(inventory.pull, stock.PULL, Direction.MAGENTO_TO_ODOO),
+    "pull_journal": Job(journal.pull_journal, journal.ENTITY, Direction.MAGENTO_TO_ODOO),
 }
+
+#: The reaper: run by beat itself (`workers/beat.py::IN_BEAT`), not as a task; scheduled
+#: like any job (`bridge schedule set reap_logs --every S`).
+REAP_JOB = "reap_logs"
 
 #: One Magento product (an event's, or a failed product log run again, read afresh).
 IMPORT_SKU_JOB = Job(
@@ -160,10 +169,40 @@ def job_for_log(entry: SyncLog) -> Job | None:
     return next((job for job in JOBS.values() if job.entity == entry.entity), None)
 
 
+#: Page entities whose payload lists their record logs, and under which name.
+PAGE_RECORDS = {
+    "orders.page": "order_logs",
+    "products.import_page": "product_logs",
+    "products.page": "product_logs",
+}
+#: The entities of the record logs pages list (a page runs them; they are never sent).
+PAGE_RECORD_ENTITIES = ("order", product_import_use_case.ENTITY, product_feed.ENTITY)
+
+
+def _reopen_records(session: Session, page: SyncLog) -> int:
+    """A failed page's failed records back to `queued`, for the page's retry to run.
+
+    Records already retried on their own (`retried_in_log`) are left to that retry.
+    """
+    listed = (page.payload or {}).get(PAGE_RECORDS[page.entity]) or []
+    reopened = 0
+    for record in session.scalars(
+        select(SyncLog).where(SyncLog.id.in_(listed), SyncLog.state == LogState.FAILED)
+    ):
+        if (record.result or {}).get("retried_in_log"):
+            continue
+        logbook.mark_retrying(record, f"retry of page {page.id} asked (was: {record.reason})")
+        record.finished_at = None
+        reopened += 1
+    return reopened
+
+
 def retry_log(log_id: int) -> int:
     """Queue a failed log again: the same log for a job, a new import run for a record.
 
-    Returns the id of the log that will carry the retry.
+    A page is sent again as itself with its failed records put back to `queued`, so the
+    retry imports them (not "done, 0 imported"). Returns the id of the log that will
+    carry the retry.
     """
     with session_scope() as session:
         entry = session.get(SyncLog, log_id)
@@ -176,6 +215,8 @@ def retry_log(log_id: int) -> int:
             raise ValueError(f"log {log_id} ({entry.entity}) cannot be retried")
         connection_id = entry.connection_id
         same_log = entry.entity == job.entity
+        if entry.entity in PAGE_RECORDS:
+            _reopen_records(session, entry)
         if same_log:
             logbook.mark_retrying(entry, f"retry asked (was: {entry.reason})")
     if same_log:

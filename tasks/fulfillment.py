@@ -16,10 +16,11 @@ from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext
+from bridge.sync.log_filter import stuck_clause
 from bridge.sync.odoo_feed import FEEDS, Change, changes
 from tasks import inventory
 from tasks.base import run_log
-from tasks.outbox import Job, enqueue, send
+from tasks.outbox import Job, enqueue, send_or_leave
 from tasks.pulls import connection_of
 from workers.app import app
 
@@ -44,6 +45,7 @@ def _queue(connection_id: int, change: Change) -> int | None:
 
     A change is a record at one `write_date`: a log still waiting, or one that ran for
     the same `write_date` (e.g. refused), is not repeated on every poll of the overlap.
+    A log stuck waiting (nothing alive behind it) is replaced: it ends `superseded`.
     """
     key = f"{change.model}:{change.odoo_id}"
     with session_scope() as session:
@@ -54,7 +56,17 @@ def _queue(connection_id: int, change: Change) -> int | None:
                 SyncLog.key == key,
             )
         ).all()
+        stuck = set(
+            session.scalars(
+                select(SyncLog.id).where(
+                    SyncLog.id.in_([log.id for log in earlier]), stuck_clause()
+                )
+            )
+        )
+        replaced = [log for log in earlier if log.id in stuck]
         for log in earlier:
+            if log.id in stuck:
+                continue
             same = (log.payload or {}).get("write_date") == change.write_date
             if log.state in (LogState.QUEUED, LogState.RUNNING) or same:
                 return None
@@ -68,7 +80,10 @@ def _queue(connection_id: int, change: Change) -> int | None:
                      "sale_order_id": change.sale_order_id, "write_date": change.write_date},
         )  # fmt: skip
         log_id = log.id
-    send(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
+        for old in replaced:
+            logbook.mark_superseded(old, f"stuck {old.state}; replaced by log {log_id}",
+                                    {"superseded_by": log_id})  # fmt: skip
+    send_or_leave(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
     return log_id
 
 

@@ -7,11 +7,15 @@ log retried from the terminal does (`tasks.dispatch.retry_log`).
 - `retry_log(id)`: a failed job log is sent again as the same log; a failed record log
   (one order of a page, one product) starts a new run of just that record.
 - `retry_logs(filter)`: every failed log the filter matches, oldest first.
-- `requeue_stuck(older_than)`: queued or running logs no worker touched for that long.
-  A job log is sent again as itself (every use case is exactly-once, so a second run of
-  work that did happen finds it done); a record log left behind by a page that will
-  never run it gets a run of its own and ends `failed` pointing to it, so nothing stays
-  `queued` forever.
+- `requeue_stuck(older_than)`: queued or running logs with nothing alive behind them
+  (`bridge.sync.log_filter.stuck_clause`: a running log's heartbeat stopped, a queued
+  log's message was due that long ago). A job log is sent again as itself (every use
+  case is exactly-once, and `run_log` claims a log once, so a copy of a message that was
+  not lost after all is a no-op); a record log waits for its page while an unfinished
+  page lists it (the page is what gets sent again), and one left behind by a page that
+  will never run it gets a run of its own and ends `failed` pointing to it, so nothing
+  stays `queued` forever. Beat runs this every minute with the default thresholds: the
+  reaper (`workers/beat.py`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,22 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bridge.db import session_scope
-from bridge.models import LogState, SyncLog, utcnow
+from bridge.models import LogState, SyncLog
 from bridge.sync import drift as drift_use_case
 from bridge.sync import logbook
 from bridge.sync.drift import repair
-from bridge.sync.log_filter import STUCK_AFTER, LogFilter, log_ids
+from bridge.sync.log_filter import (
+    LogFilter,
+    log_ids,
+    queued_stale,
+    running_stale,
+    stuck_clause,
+)
+from bridge.sync.logbook import UNFINISHED
 from tasks import dispatch, inventory
 from tasks.outbox import BrokerUnavailable, Job, enqueue, send
 
@@ -68,48 +82,89 @@ def retry_logs(where: LogFilter, limit: int = BULK_LIMIT) -> list[Outcome]:
 
 
 def requeue_stuck(
-    older_than: timedelta = STUCK_AFTER,
+    older_than: timedelta | None = None,
     where: LogFilter | None = None,
     limit: int = BULK_LIMIT,
 ) -> list[Outcome]:
-    """Send again the queued/running logs untouched for `older_than` (oldest first)."""
-    stuck = replace(where or LogFilter(), stuck_for=older_than, state=None)
+    """Send again the queued/running logs with nothing alive behind them (oldest first).
+
+    `older_than`: how long; by default the reaper's `queued_stale()` and `running_stale()`.
+    A running log is never taken for stuck before `running_stale()` without a heartbeat,
+    whatever `older_than` says: its task may be alive, and one log runs once at a time.
+    """
+    queued_for = older_than or queued_stale()
+    running_for = max(older_than or running_stale(), running_stale())
+    stuck = replace(where or LogFilter(), stuck_for=queued_for, running_stuck_for=running_for,
+                    state=None)  # fmt: skip
     with session_scope() as session:
-        ids = list(reversed(log_ids(session, stuck, limit)))
+        # Job and page logs first: record logs mostly wait for a page that is itself stuck,
+        # and a backlog of them must not hide the pages from the limit.
+        jobs = stuck.statement().where(SyncLog.entity.not_in(dispatch.PAGE_RECORD_ENTITIES))
+        records = stuck.statement().where(SyncLog.entity.in_(dispatch.PAGE_RECORD_ENTITIES))
+        ids = []
+        for query in (jobs, records):
+            found = session.scalars(query.with_only_columns(SyncLog.id).limit(limit - len(ids)))
+            ids += list(reversed(list(found)))
     outcomes: list[Outcome] = []
     for log_id in ids:
         try:
-            outcomes.append(_requeue(log_id, older_than))
+            outcome = _requeue(log_id, queued_for, running_for)
         except BrokerUnavailable as exc:
             outcomes.append(Outcome(log_id, error=str(exc)))
             break
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
 
 
-def _requeue(log_id: int, older_than: timedelta) -> Outcome:
+def _page_waiting(session: Session, entry: SyncLog) -> int | None:
+    """An unfinished page that lists this record log (and will run it, or be requeued)."""
+    pages = session.scalars(
+        select(SyncLog).where(
+            SyncLog.connection_id == entry.connection_id,
+            SyncLog.entity.in_(list(dispatch.PAGE_RECORDS)),
+            SyncLog.state.in_(UNFINISHED),
+        )
+    )
+    for page in pages:
+        if entry.id in ((page.payload or {}).get(dispatch.PAGE_RECORDS[page.entity]) or []):
+            return page.id
+    return None
+
+
+def _requeue(log_id: int, queued_for: timedelta, running_for: timedelta) -> Outcome | None:
+    """Send one stuck log again; None when it is not stuck after all (taken or finished
+    meanwhile, or a record its page will still run)."""
     with session_scope() as session:
-        entry = session.get(SyncLog, log_id)
-        # Re-checked here: a worker may have finished it since the list was read.
-        if entry is None or entry.state not in (LogState.QUEUED, LogState.RUNNING):
-            return Outcome(log_id, error="no longer stuck")
-        if entry.updated_at > utcnow() - older_than:
-            return Outcome(log_id, error="no longer stuck")
+        # Re-checked here, row locked; a row a worker holds locked is being worked on.
+        entry = session.scalars(
+            select(SyncLog)
+            .where(SyncLog.id == log_id, stuck_clause(queued_for, running_for))
+            .with_for_update(skip_locked=True)
+        ).first()
+        if entry is None:
+            return None
         job = dispatch.job_for_log(entry)
         if job is None:
             return Outcome(log_id, error=f"{entry.entity} logs cannot be requeued")
-        was = f"stuck {entry.state} since {entry.updated_at:%Y-%m-%d %H:%M:%S} UTC"
         connection_id, same_log = entry.connection_id, job.entity == entry.entity
+        if entry.entity in dispatch.PAGE_RECORD_ENTITIES and _page_waiting(session, entry):
+            return None
+        since = entry.heartbeat_at or entry.updated_at
+        was = f"stuck {entry.state} since {since:%Y-%m-%d %H:%M:%S} UTC"
         if same_log:
             logbook.mark_retrying(entry, f"requeued: {was}")
-    if same_log:
-        send(job, log_id)
-        return Outcome(log_id, new_log_id=log_id)
-    new_id = enqueue(job, connection_id, key=_record_key(job))
-    with session_scope() as session:
-        entry = session.get(SyncLog, log_id)
-        if entry is not None and entry.state in (LogState.QUEUED, LogState.RUNNING):
+            new_id = log_id
+        else:
+            # The record's own run, committed with the old log's pointer to it: if the
+            # broker is down, the new log waits queued for the next reaping.
+            new = logbook.open_log(session, connection_id=connection_id, entity=job.entity,
+                                   direction=job.direction, key=_record_key(job),
+                                   payload=job.payload)  # fmt: skip
+            new_id = new.id
             logbook.mark_failed(entry, f"{was}; its record runs again in log {new_id}")
             entry.result = {**(entry.result or {}), "retried_in_log": new_id}
+    send(job, new_id, fail_log=False)
     return Outcome(log_id, new_log_id=new_id)
 
 

@@ -10,21 +10,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bridge.clients.errors import RetryableError
 from bridge.clients.magento_search import SearchCriteria
+from bridge.coordination import SlotUnavailable, odoo_slot
 from bridge.db import session_scope
 from bridge.mappers.order import ORDER_FIELDS
 from bridge.models import Direction, SyncLog
-from bridge.sync import logbook
+from bridge.settings import get_settings
+from bridge.sync import logbook, pull
 from bridge.sync.connections import odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.orders import changes as order_changes
 from bridge.sync.orders.pages import OrderPage, import_orders, order_logs
 from tasks.base import run_log, run_page
-from tasks.outbox import Job, send
+from tasks.outbox import Job, send_or_leave
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
 
 STREAM = "orders"
+SEARCH = pull.Stream("orders")
 PAGE_SIZE = 100
 
 
@@ -44,7 +48,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         session,
         entry,
         stream=STREAM,
-        path="orders",
+        search=SEARCH,
         criteria=order_search(keys),
         fields=ORDER_FIELDS,
         page_size=PAGE_SIZE,
@@ -65,7 +69,7 @@ def _send_page(connection_id: int, orders: list[dict[str, Any]]) -> int:
             payload={"order_logs": ids},
         )
         page_id = page_log.id
-    send(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
+    send_or_leave(Job(import_page, "orders.page", Direction.MAGENTO_TO_ODOO), page_id)
     return page_id
 
 
@@ -74,7 +78,14 @@ def _import_page(session: Session, entry: SyncLog) -> dict[str, Any]:
     logs = unfinished_logs(session, (entry.payload or {}).get("order_logs", []))
     for log in logs:
         logbook.mark_running(log, entry.task_id)
-    return import_orders(OrderPage(session, conn, odoo_client(conn)), logs)
+    # At most `odoo_parallel_pages` pages of this connection talk to its Odoo at once,
+    # whatever the number of workers: past Odoo's own workers, more only queue there.
+    limit, wait = conn.odoo_parallel_pages, get_settings().odoo_slot_wait
+    try:
+        with odoo_slot(conn.id, limit, wait):
+            return import_orders(OrderPage(session, conn, odoo_client(conn)), logs)
+    except SlotUnavailable as exc:
+        raise RetryableError(str(exc)) from None
 
 
 @app.task(bind=True, name="tasks.orders.pull")

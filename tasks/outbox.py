@@ -6,6 +6,7 @@ if the broker cannot take the message, the log says so instead of vanishing.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from bridge.models import Direction, LogState, SyncLog
 from bridge.settings import get_settings
 from bridge.sync import logbook
 from bridge.sync.logbook import UNFINISHED
+
+log = logging.getLogger(__name__)
 
 
 class BrokerUnavailable(RuntimeError):
@@ -35,9 +38,18 @@ class Job:
 
 
 def enqueue(
-    job: Job, connection_id: int | None, key: str | None = None, countdown: float | None = None
+    job: Job,
+    connection_id: int | None,
+    key: str | None = None,
+    countdown: float | None = None,
+    *,
+    leave_queued: bool = False,
 ) -> int:
-    """Write a queued log for `job` and send it (to run after `countdown` s); returns its id."""
+    """Write a queued log for `job` and send it (to run after `countdown` s); returns its id.
+
+    `leave_queued`: a broker that refuses leaves the log queued for beat's reaper instead
+    of failing it (`send_or_leave`): for work a task produces, whose producer cannot wait.
+    """
     with session_scope() as session:
         entry = logbook.open_log(
             session,
@@ -49,17 +61,36 @@ def enqueue(
             state=LogState.QUEUED,
         )
         log_id = entry.id
-    send(job, log_id, countdown)
+    if leave_queued:
+        send_or_leave(job, log_id, countdown)
+    else:
+        send(job, log_id, countdown)
     return log_id
 
 
-def send(job: Job, log_id: int, countdown: float | None = None) -> None:
+def send_or_leave(job: Job, log_id: int, countdown: float | None = None) -> bool:
+    """Send; if the broker is down, leave the committed log queued (False): beat's reaper
+    sends it once the broker is back, so the task producing it goes on meanwhile."""
+    try:
+        send(job, log_id, countdown, fail_log=False)
+    except BrokerUnavailable as exc:
+        log.warning("log %s stays queued for the reaper: %s", log_id, exc)
+        return False
+    return True
+
+
+def send(job: Job, log_id: int, countdown: float | None = None, *, fail_log: bool = True) -> None:
+    """Send the log's message. If the broker refuses: the log is marked failed, or, with
+    `fail_log=False` (the reaper, a page's split), left queued for the reaper to send
+    once the broker is back; BrokerUnavailable either way."""
     try:
         job.task.apply_async(
             args=[log_id], countdown=countdown, retry=True, retry_policy={"max_retries": 2}
         )
     except OperationalError as exc:
         reason = f"the broker at {_broker_hint()} cannot be reached: {exc}"
+        if not fail_log:
+            raise BrokerUnavailable(reason) from exc
         with session_scope() as session:
             failed = session.get(SyncLog, log_id)
             if failed is not None:

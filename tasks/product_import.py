@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bridge.clients.errors import PermanentError
 from bridge.db import session_scope
 from bridge.models import Direction, LogState, SyncLog
-from bridge.sync import logbook
+from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.logbook import unfinished_logs
 from bridge.sync.products.imports import (
@@ -31,9 +31,11 @@ from bridge.sync.products.imports import (
     product_search,
 )
 from tasks.base import run_log, run_page
-from tasks.outbox import Job, send
+from tasks.outbox import Job, send_or_leave
 from tasks.pulls import connection_of, run_pull
 from workers.app import app
+
+SEARCH = pull.Stream(SEARCH_PATH, id_field="id")
 
 
 class ProductRefused(PermanentError):
@@ -50,7 +52,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         session,
         entry,
         stream=STREAM,
-        path=SEARCH_PATH,
+        search=SEARCH,
         criteria=product_search((entry.payload or {}).get("keys")),
         fields=None,
         page_size=PAGE_SIZE,
@@ -70,7 +72,7 @@ def _send_page(connection_id: int, products: list[dict[str, Any]]) -> int:
             payload={"product_logs": ids},
         )
         page_id = page.id
-    send(Job(import_page, PAGE_ENTITY, Direction.MAGENTO_TO_ODOO), page_id)
+    send_or_leave(Job(import_page, PAGE_ENTITY, Direction.MAGENTO_TO_ODOO), page_id)
     return page_id
 
 

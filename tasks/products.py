@@ -110,4 +110,5 @@ def poll(self: Any, log_id: int) -> str:
 
 @app.task(bind=True, name="tasks.products.export")
 def export(self: Any, log_id: int) -> str:
-    return run_page(self, log_id, _export, "product_logs")
+    # Not split: a bulk page's uuids are committed on it, so a smaller page would resend them.
+    return run_page(self, log_id, _export, "product_logs", split=False)

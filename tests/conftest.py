@@ -1,10 +1,11 @@
 """Shared test setup: real PostgreSQL and Redis on 127.0.0.1, real sandboxes over HTTP.
 
 The environment is fixed here, before any Bridge module reads its settings:
-a throwaway data dir, a test secret key, Redis database 15 as the broker, and a
-short retry backoff so retry tests take seconds. The Odoo sandbox's password checks
-cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says otherwise (a real Odoo 18
-spends ~0.9 s hashing each; the tests about that cost set it on their own sandbox).
+a throwaway data dir, a test secret key, Redis database 15 as the broker, and short
+retry backoffs (task-level and per request) so retry tests take seconds. The Odoo
+sandbox's password checks cost nothing unless BRIDGE_SANDBOX_ODOO_LOGIN_COST says
+otherwise (a real Odoo 18 spends ~0.9 s hashing each; the tests about that cost set it on
+their own sandbox).
 Tests that need PostgreSQL or Redis skip with the reason when those are down, except
 under CI=true, where a missing service is a failure.
 """
@@ -37,6 +38,8 @@ os.environ.update(
         "BRIDGE_RETRY_BACKOFF_MAX": "2",
         "BRIDGE_RETRY_MAX": "4",
         "BRIDGE_HTTP_TIMEOUT": "5",
+        "BRIDGE_HTTP_RETRY_BACKOFF": "0.05",
+        "BRIDGE_HTTP_RETRY_BACKOFF_MAX": "0.2",
     }
 )
 os.environ.pop("BRIDGE_DATABASE_URL", None)

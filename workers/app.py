@@ -14,6 +14,7 @@ TASK_MODULES = [
     "tasks.product_import",
     "tasks.inventory",
     "tasks.drift",
+    "tasks.journal",
 ]
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from pathlib import Path
 from typing import Protocol
 
 import redis
+
+log = logging.getLogger(__name__)
 
 
 class SingletonLock(Protocol):
@@ -23,24 +26,31 @@ class SingletonLock(Protocol):
 
 class RedisLock:
     def __init__(self, url: str, name: str = "bridge:beat:lock", ttl: int = 30) -> None:
-        self._client = redis.Redis.from_url(url)
+        # Timeouts: a Redis that stopped answering must not hang beat's loop.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
         self._lock = self._client.lock(name, timeout=ttl, blocking=False)
         self._held = False
 
     def acquire(self) -> bool:
-        """Take the lock, or renew it when held; False while another instance has it."""
-        if self._held:
-            try:
-                self._lock.reacquire()
-                return True
-            except redis.exceptions.LockError:
-                self._held = False
-        self._held = bool(self._lock.acquire(blocking=False))
+        """Take the lock, or renew it when held; False while another instance has it, or
+        while Redis cannot be reached (nothing can be sent then anyway): beat waits and
+        asks again on its next tick instead of exiting."""
+        try:
+            if self._held:
+                try:
+                    self._lock.reacquire()
+                    return True
+                except redis.exceptions.LockError:
+                    self._held = False  # expired or lost (a Redis restarted empty)
+            self._held = bool(self._lock.acquire(blocking=False))
+        except redis.exceptions.RedisError as exc:
+            log.warning("beat lock: Redis cannot be reached (%s); waiting for it", exc)
+            self._held = False
         return self._held
 
     def release(self) -> None:
         if self._held:
-            with contextlib.suppress(redis.exceptions.LockError):
+            with contextlib.suppress(redis.exceptions.RedisError):
                 self._lock.release()
             self._held = False
 

@@ -48,7 +48,7 @@ def demo(
     serve: Annotated[
         bool, typer.Option(help="then keep everything up and serve the console and /metrics")
     ] = False,
-    port: Annotated[int, typer.Option(help="port of --serve")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port of --serve")] = 8000,
     host: Annotated[str, typer.Option(help="address of --serve")] = "127.0.0.1",
 ) -> None:
     """Full setup sync against both sandboxes: no services, no configuration needed."""

@@ -1,4 +1,10 @@
-"""`bridge connection ...`: register, list, show and test connections."""
+"""`bridge connection ...`: register, list, show and test connections.
+
+Secrets (the Magento token or password, the OAuth secrets, the Odoo password or key) may
+be given as options, but an option shows in `ps` and the shell's history: each also reads
+its environment variable (BRIDGE_MAGENTO_TOKEN, BRIDGE_MAGENTO_PASSWORD, BRIDGE_ODOO_KEY,
+...) and, when neither is there, is asked for at a prompt that does not echo.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from bridge.cli import webhook
 from bridge.cli.common import console, fail, ready_db
+from bridge.cli.inputs import url_value
 from bridge.cli.jobs import run_job
 from bridge.clients.magento import MagentoAuth
 from bridge.db import session_scope
@@ -18,7 +26,6 @@ from bridge.sync.connections import (
     NewConnection,
     add_connection,
     get_connection,
-    webhook_secret,
 )
 from tasks.dispatch import CHECK_JOB
 
@@ -30,22 +37,39 @@ Name = Annotated[str, typer.Option("--connection", "-c", help="Connection name."
 @app.command("add")
 def add(
     name: Annotated[str, typer.Option(prompt=True, help="A short name, e.g. 'shop-eu'.")],
-    magento_url: Annotated[str, typer.Option(prompt="Magento base URL")],
+    magento_url: Annotated[str, typer.Option(prompt="Magento base URL", callback=url_value)],
     magento_auth: Annotated[
         MagentoAuthMethod, typer.Option(prompt=True, help="token, admin or oauth1")
     ] = MagentoAuthMethod.TOKEN,
     store_code: Annotated[str, typer.Option(help="Magento store code in REST URLs.")] = "all",
-    magento_token: Annotated[str | None, typer.Option(help="Integration access token.")] = None,
-    magento_user: Annotated[str | None, typer.Option(help="Admin user name.")] = None,
-    magento_password: Annotated[str | None, typer.Option(help="Admin password.")] = None,
-    consumer_key: Annotated[str | None, typer.Option()] = None,
-    consumer_secret: Annotated[str | None, typer.Option()] = None,
-    access_token: Annotated[str | None, typer.Option()] = None,
-    access_token_secret: Annotated[str | None, typer.Option()] = None,
-    odoo_url: Annotated[str, typer.Option(prompt="Odoo URL")] = "",
+    magento_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="BRIDGE_MAGENTO_TOKEN", help="Integration access token (or the prompt)."
+        ),
+    ] = None,
+    magento_user: Annotated[
+        str | None, typer.Option(envvar="BRIDGE_MAGENTO_USER", help="Admin user name.")
+    ] = None,
+    magento_password: Annotated[
+        str | None,
+        typer.Option(envvar="BRIDGE_MAGENTO_PASSWORD", help="Admin password (or the prompt)."),
+    ] = None,
+    consumer_key: Annotated[str | None, typer.Option(envvar="BRIDGE_MAGENTO_CONSUMER_KEY")] = None,
+    consumer_secret: Annotated[
+        str | None, typer.Option(envvar="BRIDGE_MAGENTO_CONSUMER_SECRET")
+    ] = None,
+    access_token: Annotated[str | None, typer.Option(envvar="BRIDGE_MAGENTO_ACCESS_TOKEN")] = None,
+    access_token_secret: Annotated[
+        str | None, typer.Option(envvar="BRIDGE_MAGENTO_ACCESS_TOKEN_SECRET")
+    ] = None,
+    odoo_url: Annotated[str, typer.Option(prompt="Odoo URL", callback=url_value)] = "",
     odoo_db: Annotated[str, typer.Option(prompt="Odoo database")] = "",
     odoo_login: Annotated[str, typer.Option(prompt="Odoo login")] = "",
-    odoo_key: Annotated[str, typer.Option(prompt="Odoo password or API key", hide_input=True)] = "",
+    odoo_key: Annotated[
+        str,
+        typer.Option(prompt="Odoo password or API key", hide_input=True, envvar="BRIDGE_ODOO_KEY"),
+    ] = "",
     odoo_protocol: Annotated[OdooProtocol, typer.Option()] = OdooProtocol.AUTO,
     order_states: Annotated[
         str | None, typer.Option(help="Magento order states to import, comma-separated.")
@@ -62,7 +86,8 @@ def add(
     cancel_credit_memo: Annotated[bool, typer.Option()] = True,
     log_retention: Annotated[str, typer.Option(help="30, 60 or never (days).")] = "30",
 ) -> None:
-    """Register a connection; secrets are stored encrypted. Prompts for what is missing."""
+    """Register a connection; secrets are stored encrypted. Prompts for what is missing
+    (secrets without echo); each secret also reads its BRIDGE_* environment variable."""
     ready_db()
     method = MagentoAuthMethod(magento_auth)
     if method is MagentoAuthMethod.TOKEN and not magento_token:
@@ -70,6 +95,15 @@ def add(
     if method is MagentoAuthMethod.ADMIN:
         magento_user = magento_user or typer.prompt("Magento admin user")
         magento_password = magento_password or typer.prompt("Magento password", hide_input=True)
+    if method is MagentoAuthMethod.OAUTH1:
+        consumer_key = consumer_key or typer.prompt("Magento consumer key")
+        consumer_secret = consumer_secret or typer.prompt(
+            "Magento consumer secret", hide_input=True
+        )
+        access_token = access_token or typer.prompt("Magento access token", hide_input=True)
+        access_token_secret = access_token_secret or typer.prompt(
+            "Magento access token secret", hide_input=True
+        )
     settings: dict[str, Any] = {
         "payment_term_id": payment_term_id,
         "auto_confirm_orders": auto_confirm,
@@ -171,7 +205,7 @@ def show(connection: Name) -> None:
 @app.command("test")
 def test(
     connection: Name,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a worker.")] = 120.0,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for a worker.")] = 120.0,
 ) -> None:
     """Check both sides through a worker; one line naming the cause on failure."""
     entry = run_job(CHECK_JOB, connection, timeout)
@@ -186,23 +220,7 @@ def test(
     )
 
 
-@app.command("webhook")
-def webhook(
-    connection: Name,
-    rotate: Annotated[bool, typer.Option("--rotate", help="Make a new secret.")] = False,
-) -> None:
-    """Show where Magento sends events for this connection and the secret that signs them."""
-    ready_db()
-    with session_scope() as session:
-        try:
-            secret = webhook_secret(session, connection, rotate=rotate)
-        except ConnectionNotFound as exc:
-            fail(str(exc))
-    console.print(f"POST <bridge serve URL>/events/magento/{connection}")
-    console.print(
-        "Header X-Bridge-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, t + '.' + body)>"
-    )
-    console.print(f"secret: {secret}")
+app.command("webhook")(webhook.webhook)
 
 
 @app.command("set")
@@ -222,6 +240,13 @@ def set_(
     refund_sync: Annotated[bool | None, typer.Option()] = None,
     cancel_credit_memo: Annotated[bool | None, typer.Option()] = None,
     log_retention: Annotated[str | None, typer.Option(help="30, 60 or never (days).")] = None,
+    odoo_parallel_pages: Annotated[
+        int | None,
+        typer.Option(help="Order pages at once against this Odoo, across workers (0: no limit)."),
+    ] = None,
+    magento_rps: Annotated[
+        float | None, typer.Option(help="Magento requests per second, across workers (0: none).")
+    ] = None,
 ) -> None:
     """Change a connection's settings; what is not given stays as it is."""
     ready_db()
@@ -233,8 +258,12 @@ def set_(
         "invoice_sync": invoice_sync,
         "refund_sync": refund_sync,
         "cancel_credit_memo": cancel_credit_memo,
+        "odoo_parallel_pages": odoo_parallel_pages,
+        "magento_rps": magento_rps,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
+    if any(v < 0 for v in (odoo_parallel_pages or 0, magento_rps or 0)):
+        fail("--odoo-parallel-pages and --magento-rps take 0 (no limit) or more")
     if order_states is not None:
         changes["order_states"] = [s.strip() for s in order_states.split(",") if s.strip()]
     if payment_term_id is not None:

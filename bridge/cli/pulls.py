@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from bridge.cli.common import console, fail
+from bridge.cli.inputs import since_value
 from bridge.cli.jobs import run_job
 from bridge.db import session_scope
 from bridge.models import SyncLog
@@ -18,9 +19,12 @@ from tasks.dispatch import pull_job
 
 Name = Annotated[str, typer.Option("--connection", "-c", help="Connection name.")]
 Since = Annotated[
-    str | None, typer.Option(help="Re-read records changed since 'YYYY-MM-DD[ HH:MM:SS]' (UTC).")
+    str | None,
+    typer.Option(
+        help="Re-read records changed since 'YYYY-MM-DD[ HH:MM:SS]' (UTC).", callback=since_value
+    ),
 ]
-Timeout = Annotated[float, typer.Option(help="Seconds to wait for the workers.")]
+Timeout = Annotated[float, typer.Option(min=1, help="Seconds to wait for the workers.")]
 Skus = Annotated[list[str] | None, typer.Option("--sku", help="Only this SKU (repeatable).")]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print what would change on each side; change nothing.")
@@ -32,23 +36,26 @@ DIRECTIONS = ("both", "to-magento", "to-odoo")
 
 
 def two_way_options(direction: str, since: str | None) -> str | None:
-    """Check `--direction` and complete a `--since` date to a Magento timestamp."""
+    """Check `--direction`; `--since` is already a Magento timestamp (`since_value`)."""
     if direction not in DIRECTIONS:
         fail(f"--direction must be one of {', '.join(DIRECTIONS)}")
-    return since + " 00:00:00" if since and len(since) == 10 else since
+    return since
 
 
 def run_pull(
     kind: str, connection: str, since: str | None, keys: list[str], timeout: float
 ) -> None:
-    """Pull, then follow the page logs the pull queued until every one has finished."""
-    if since and len(since) == 10:
-        since += " 00:00:00"
+    """Pull, then follow the page logs the pull queued until every one has finished;
+    exit 1 when a page or a record in one failed (a cron job must notice)."""
     pull = run_job(pull_job(kind, since, keys or None), connection, timeout)
     page_ids: list[int] = (pull.result or {}).get("page_logs", [])
     records = (pull.result or {}).get("records", 0)
     console.print(f"{records} {kind} read from Magento in {len(page_ids)} page(s)")
     pages = follow(page_ids, timeout, "pages")
+    # A page that failed as a whole went on in smaller pages: follow those instead.
+    while split := [i for p in pages for i in (p.result or {}).get("split_into", [])]:
+        kept = [p for p in pages if not (p.result or {}).get("split_into")]
+        pages = kept + follow(split, timeout, "smaller pages")
     totals: dict[str, int] = {}
     reasons: dict[str, str] = {}
     for page in pages:
@@ -63,7 +70,9 @@ def run_pull(
         console.print(f"  [red]✗[/red] {key}: {reason}")
     for page in failed_pages:
         console.print(f"  [red]✗[/red] page log {page.id}: {page.reason}")
-    if failed_pages:
+    if totals.get("failed") and not reasons:
+        console.print("  `bridge logs list --state failed` shows the failed records and why")
+    if failed_pages or reasons or totals.get("failed"):
         raise typer.Exit(1)
 
 

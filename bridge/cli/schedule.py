@@ -13,7 +13,10 @@ from bridge.db import session_scope
 from bridge.models import Connection, Schedule
 from bridge.sync import schedules
 from bridge.sync.connections import ConnectionNotFound, get_connection
-from tasks.dispatch import JOBS
+from tasks.dispatch import JOBS, REAP_JOB
+
+#: Every job a schedule may name: tasks, and the reaper beat runs itself.
+KNOWN = (*JOBS, REAP_JOB)
 
 app = typer.Typer(help="Schedules beat runs, per connection.")
 
@@ -42,16 +45,20 @@ def list_() -> None:
 
 @app.command("set")
 def set_(
-    job: Annotated[str, typer.Argument(help=f"One of: {', '.join(JOBS)}")],
+    job: Annotated[str, typer.Argument(help=f"One of: {', '.join(KNOWN)}")],
     connection: Annotated[str | None, typer.Option("--connection", "-c")] = None,
-    every: Annotated[int | None, typer.Option(help="Interval in seconds.")] = None,
+    every: Annotated[
+        int | None, typer.Option(help=f"Interval in seconds (at least {schedules.MIN_INTERVAL}).")
+    ] = None,
     cron: Annotated[str | None, typer.Option(help="'min hour dom month dow' in UTC.")] = None,
     disable: Annotated[bool, typer.Option("--disable")] = False,
 ) -> None:
     """Create or change a schedule."""
     ready_db()
-    if job not in JOBS:
-        fail(f"unknown job {job!r} (known: {', '.join(JOBS)})")
+    if job not in KNOWN:
+        fail(f"unknown job {job!r} (known: {', '.join(KNOWN)})")
+    if every is not None and every < schedules.MIN_INTERVAL:
+        fail(f"--every: at least {schedules.MIN_INTERVAL} seconds (got {every})")
     with session_scope() as session:
         conn_id = None
         if connection:

@@ -20,7 +20,7 @@ def worker(
     queues: Annotated[
         str, typer.Option("--queues", "-Q", help="Comma-separated queues.")
     ] = ",".join(QUEUES),
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c")] = 2,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1)] = 2,
     loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO",
 ) -> None:
     """Run a Celery worker (same as `celery -A workers.app worker`)."""
@@ -34,21 +34,43 @@ def beat(loglevel: Annotated[str, typer.Option("--loglevel", "-l")] = "INFO") ->
     _celery(["beat", "-l", loglevel])
 
 
+#: Flower reads any option from a FLOWER_* variable too. Basic auth goes that way, never as
+#: an argument: every user on the host sees every process's arguments in `ps`.
+FLOWER_AUTH_ENV = "FLOWER_BASIC_AUTH"
+
+
 def flower(
-    port: Annotated[int, typer.Option()] = 5555,
-    basic_auth: Annotated[
-        str | None, typer.Option(envvar="FLOWER_BASIC_AUTH", help="user:password")
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 5555,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="Require this user; the password is asked for (not echoed). Or set "
+            "FLOWER_BASIC_AUTH=user:password[,user:password] in the environment.",
+        ),
     ] = None,
 ) -> None:
-    """Run Flower to watch the workers (give it basic auth outside a laptop)."""
-    args = ["flower", f"--port={port}", "--address=127.0.0.1"]
-    if basic_auth:
-        args.append(f"--basic-auth={basic_auth}")
-    _celery(args)
+    """Run Flower to watch the workers (give it basic auth outside a laptop).
+
+    The credentials reach Flower through its environment, not its command line.
+    """
+    env = dict(os.environ)
+    if user is not None:
+        if not user or ":" in user:
+            fail("--user takes a user name; the password is asked for")
+        password = typer.prompt(f"Password for {user}", hide_input=True, confirmation_prompt=True)
+        env[FLOWER_AUTH_ENV] = f"{user}:{password}"
+    auth = env.get(FLOWER_AUTH_ENV, "")
+    pairs = [pair.partition(":") for pair in auth.split(",")] if auth else []
+    if any(not name or not sep or not secret for name, sep, secret in pairs):
+        fail(f"{FLOWER_AUTH_ENV} must be user:password, several separated by commas")
+    if not pairs:
+        console.print("[yellow]![/yellow] Flower without basic auth: keep it on this machine")
+    _celery(["flower", f"--port={port}", "--address=127.0.0.1"], env)
 
 
 def serve(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Serve Magento's and Odoo's events, the operator console (/console) and /metrics.
@@ -59,8 +81,14 @@ def serve(
     from werkzeug.serving import run_simple
 
     from bridge.console.app import wsgi
+    from bridge.crypto import SecretError
+    from bridge.events.app import check_key
 
     ready_db()
+    try:
+        check_key()
+    except SecretError as exc:
+        fail(f"bridge serve cannot start: {exc}")
     base = f"http://{host}:{port}"
     console.print(f"Bridge events on {base}/events/magento/<connection>")
     console.print(f"Console on {base}/console/ (bridge user add NAME --role operator)")
@@ -68,13 +96,14 @@ def serve(
     run_simple(host, port, wsgi(), threaded=True, use_reloader=False)
 
 
-def _celery(args: list[str]) -> None:
-    os.execvp(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.app", *args])
+def _celery(args: list[str], env: dict[str, str] | None = None) -> None:
+    argv = [sys.executable, "-m", "celery", "-A", "workers.app", *args]
+    os.execvpe(sys.executable, argv, os.environ if env is None else env)
 
 
 @sandbox_app.command("magento")
 def sandbox_magento(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8081,
     seed: Annotated[
         str,
         typer.Option(
@@ -99,7 +128,7 @@ def sandbox_magento(
 
 @sandbox_app.command("odoo")
 def sandbox_odoo(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8069,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8069,
     version: Annotated[str, typer.Option(help="Odoo version to speak: 16.0-19.0.")] = "18.0",
     login_cost: Annotated[
         float | None,

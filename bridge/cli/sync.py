@@ -28,7 +28,7 @@ def fulfillment(
     order: Annotated[
         list[str] | None, typer.Option("--order", help="Only this Magento increment id.")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the workers.")] = 300.0,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the workers.")] = 300.0,
 ) -> None:
     """Shipments, invoices, cancellations and credit memos from Odoo to Magento, once each."""
     order_ids = None

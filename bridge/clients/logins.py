@@ -33,7 +33,8 @@ class LoginCache(Generic[T]):
     def __init__(self) -> None:
         self._values: dict[str, T] = {}
         self._lock = threading.Lock()
-        #: Logins made through this cache in this process (benchmarks and tests read it).
+        #: Logins made through this cache in this process since it was last cleared
+        #: (benchmarks and tests read it).
         self.logins = 0
         os.register_at_fork(after_in_child=self._after_fork)
 
@@ -58,6 +59,7 @@ class LoginCache(Generic[T]):
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self.logins = 0
 
 
 #: (url, db, login, secret) -> Odoo uid

@@ -9,6 +9,12 @@ It speaks `{base_url}/rest/{store_code}/V1/...` with JSON over one pooled
   the same credentials) and renews it once when Magento answers 401 (tokens expire);
 - ``oauth1``: the integration's OAuth 1.0a keys, each request signed HMAC-SHA256.
 
+A transient fault (5xx, 429, timeout, dropped connection) is tried again inside the
+call when the request is safe to repeat: GETs, PUTs, and the POSTs that save by a key
+(`products`, `inventory/source-items`); `bridge.clients.retries` says which and why. A
+write that is not (a shipment, an invoice, a refund) is sent once: a timeout on it
+raises `OutcomeUnknownError`. `post`, `put` and `delete` take `idempotent=` to override.
+
 Only the errors of `bridge.clients.errors` leave this module, with one-line
 messages a merchant can act on and never a secret in them.
 """
@@ -22,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
 import requests
@@ -40,6 +46,7 @@ from bridge.clients.errors import (
 )
 from bridge.clients.logins import MAGENTO_TOKENS, login_key
 from bridge.clients.magento_search import SearchCriteria
+from bridge.clients.retries import RetryPolicy, magento_idempotent, never_sent
 
 __all__ = ["MAX_PAGE_SIZE", "MagentoAuth", "MagentoClient", "SearchCriteria", "render_message"]
 
@@ -152,6 +159,13 @@ def _connection_reason(exc: requests.ConnectionError) -> str:
     return "connection failed"
 
 
+class Pace(Protocol):
+    """Keeps a connection's requests within its rate, across workers."""
+
+    def before(self) -> None: ...
+    def refused(self, retry_after: float | None) -> None: ...
+
+
 class MagentoClient:
     """One Magento store (base URL + store code) seen through its REST API."""
 
@@ -162,11 +176,18 @@ class MagentoClient:
         store_code: str = "all",
         timeout: float = 30.0,
         session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        pace: Pace | None = None,
     ) -> None:
+        """`pace`: told before each request and of each 429, to keep all workers of a
+        connection within its requests per second (bridge.coordination.MagentoRate)."""
         self.base_url = base_url.rstrip("/")
+        self.pace = pace
         self.auth = auth
         self.store_code = store_code
         self.timeout = timeout
+        #: How a transient fault is tried again (default: BRIDGE_HTTP_RETRY_*).
+        self.retry = retry or RetryPolicy.from_settings()
         #: HTTP requests sent, token requests included (benchmarks read it).
         self.requests_made = 0
         self._session = session or requests.Session()
@@ -202,14 +223,15 @@ class MagentoClient:
             query["fields"] = fields
         return self._call("GET", path, params=query)
 
-    def post(self, path: str, body: Any) -> Any:
-        return self._call("POST", path, body=body)
+    def post(self, path: str, body: Any, *, idempotent: bool | None = None) -> Any:
+        """`idempotent`: whether a repeat is harmless (default: `magento_idempotent`)."""
+        return self._call("POST", path, body=body, idempotent=idempotent)
 
-    def put(self, path: str, body: Any) -> Any:
-        return self._call("PUT", path, body=body)
+    def put(self, path: str, body: Any, *, idempotent: bool | None = None) -> Any:
+        return self._call("PUT", path, body=body, idempotent=idempotent)
 
-    def delete(self, path: str) -> Any:
-        return self._call("DELETE", path)
+    def delete(self, path: str, *, idempotent: bool | None = None) -> Any:
+        return self._call("DELETE", path, idempotent=idempotent)
 
     def search(
         self,
@@ -312,7 +334,23 @@ class MagentoClient:
             path = path[3:]
         return f"{self.base_url}/rest/{self.store_code}/V1/{path}"
 
-    def _call(self, method: str, path: str, params: dict | None = None, body: Any = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        safe = magento_idempotent(method, path) if idempotent is None else idempotent
+        return self.retry.run(
+            lambda: self._attempt(method, path, params, body),
+            idempotent=safe,
+            what=f"Magento {observe.magento_operation(method, path)}",
+        )
+
+    def _attempt(self, method: str, path: str, params: dict | None, body: Any) -> Any:
+        """One try, seen by the observers whatever its outcome."""
         started = time.monotonic()
         error: str | None = None
         try:
@@ -352,14 +390,21 @@ class MagentoClient:
             if self._admin_token is None:
                 self._admin_token = MAGENTO_TOKENS.get(self._login_key)
             if self._admin_token is None:
-                body = {"username": self.auth.username, "password": self.auth.password}
-                response = self._send("POST", "integration/admin/token", body=body, auth={})
-                token = self._decode("POST", "integration/admin/token", response)
+                token = self.retry.run(
+                    self._request_admin_token,
+                    idempotent=True,
+                    what="Magento POST integration/admin/token",
+                )
                 if not isinstance(token, str) or not token:
                     raise PermanentError("Magento's admin token endpoint returned no token")
                 self._admin_token = token
                 MAGENTO_TOKENS.put(self._login_key, token)
             return self._admin_token
+
+    def _request_admin_token(self) -> Any:
+        body = {"username": self.auth.username, "password": self.auth.password}
+        response = self._send("POST", "integration/admin/token", body=body, auth={})
+        return self._decode("POST", "integration/admin/token", response)
 
     def _send(
         self,
@@ -376,6 +421,8 @@ class MagentoClient:
             data = json.dumps(body)
             headers["Content-Type"] = "application/json"
         self.requests_made += 1
+        if self.pace is not None:
+            self.pace.before()
         try:
             return self._session.request(
                 method,
@@ -387,12 +434,17 @@ class MagentoClient:
                 timeout=self.timeout,
             )
         except requests.Timeout as exc:
+            unsent = never_sent(exc)
             raise RetryableError(
-                f"Magento at {self.base_url}/ did not answer within {self.timeout:g} s"
+                f"Magento at {self.base_url}/ did not answer within {self.timeout:g} s",
+                sent=not unsent,
+                answered=False,
             ) from exc
         except requests.ConnectionError as exc:
             raise RetryableError(
-                f"Magento at {self.base_url}/ is unreachable: {_connection_reason(exc)}"
+                f"Magento at {self.base_url}/ is unreachable: {_connection_reason(exc)}",
+                sent=not never_sent(exc),
+                answered=False,
             ) from exc
         except requests.RequestException as exc:
             raise PermanentError(
@@ -424,6 +476,8 @@ class MagentoClient:
             error = NotFoundError(f"Magento could not find {path}: {text}", **common)
         elif status == 429:
             wait = _retry_after(response.headers.get("Retry-After"))
+            if self.pace is not None:
+                self.pace.refused(wait)
             error = RetryableError(
                 f"Magento at {self.base_url}/ is rate limiting requests: {text}",
                 retry_after=wait,

@@ -2,7 +2,9 @@
 
 The clients know nothing of metrics; `bridge.metrics.recorder` subscribes here. A
 listener gets the API ("magento", "odoo"), a bounded operation name ("GET orders",
-"sale.order.search_read"), the seconds spent and the error kind (None when it worked).
+"sale.order.search_read"), the seconds spent and the error kind (None when it worked),
+once per try: a call that a per-request retry saved is heard as its failed tries, then
+the one that worked.
 A listener that raises is ignored: a call never fails because of its observers.
 """
 
@@ -20,6 +22,11 @@ log = logging.getLogger(__name__)
 def subscribe(listener: Listener) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def unsubscribe(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
 
 
 def notify(api: str, operation: str, seconds: float, error: str | None) -> None:

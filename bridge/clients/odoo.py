@@ -8,6 +8,12 @@ login per set of credentials, and log in again once when Odoo refuses it. Every 
 round trip (~22-25 ms on a real Odoo 18), so callers batch: `create` takes a
 list, `search_read` takes a domain and the fields wanted.
 
+A transient fault (5xx, 429, timeout, dropped connection, serialization failure) is
+tried again inside the call when the call is safe to repeat: reads, the version and the
+login, and `write`s of fixed values; `bridge.clients.retries` says which and why.
+`create`, `unlink` and business methods (action_confirm, action_post, ...) are sent once:
+a timeout on one raises `OutcomeUnknownError`. `call(..., idempotent=True)` overrides.
+
 Only the errors of `bridge.clients.errors` leave this module. The secret
 (password or API key) is never part of a message, repr or log line.
 """
@@ -24,8 +30,14 @@ from bridge.clients import observe
 from bridge.clients.errors import AuthenticationError, ClientError, PermanentError
 from bridge.clients.logins import ODOO_UIDS, ODOO_VERSIONS, login_key
 from bridge.clients.odoo_transports import TRANSPORTS, Transport
+from bridge.clients.retries import RetryPolicy, odoo_idempotent
 
 Protocol = Literal["auto", "jsonrpc", "xmlrpc", "json2"]
+#: Methods that only read: they get the short timeout, everything else the business one.
+CHEAP_METHODS = frozenset(
+    {"read", "search", "search_read", "search_count", "fields_get", "name_search",
+     "read_group", "context_get", "check_access_rights", "has_group"}
+)  # fmt: skip
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +53,12 @@ class OdooClient:
         protocol: Protocol = "auto",
         timeout: float = 30.0,
         session: requests.Session | None = None,
+        retry: RetryPolicy | None = None,
+        business_timeout: float | None = None,
     ) -> None:
+        """`timeout`: seconds for cheap calls (reads, searches, logins); `business_timeout`
+        for the others (create, write, workflow methods), which cost a real Odoo seconds
+        per record (default: `timeout`)."""
         if protocol not in ("auto", *TRANSPORTS):
             raise ValueError(f"unknown Odoo protocol {protocol!r}")
         self.url = url.rstrip("/")
@@ -50,7 +67,10 @@ class OdooClient:
         self._secret = secret
         self._requested: Protocol = protocol
         self.timeout = timeout
+        self.business_timeout = business_timeout or timeout
         self.session = session or requests.Session()
+        #: How a transient fault is tried again (default: BRIDGE_HTTP_RETRY_*).
+        self.retry = retry or RetryPolicy.from_settings()
         #: Model calls sent (execute_kw or JSON-2); benchmarks read it.
         self.calls_made = 0
         self._transport: Transport | None = None
@@ -79,7 +99,7 @@ class OdooClient:
         if self._transport is None:
             if self._requested == "auto":
                 if self._version is None:
-                    self._version = self._guard(self._make("jsonrpc").version)
+                    self._version = self._reading(self._make("jsonrpc").version, "version")
                     ODOO_VERSIONS.put(self.url, self._version)
                 major = _major(self._version)
                 self._transport = self._make("json2" if major >= 19 else "jsonrpc")
@@ -93,7 +113,7 @@ class OdooClient:
     def version(self) -> dict[str, Any]:
         """server_version and server_version_info, as common.version answers them."""
         if self._version is None:
-            self._version = self._guard(self.transport.version)
+            self._version = self._reading(self.transport.version, "version")
         return self._version
 
     def major_version(self) -> int:
@@ -103,7 +123,7 @@ class OdooClient:
     def authenticate(self) -> int:
         """Log in (always asks Odoo); the user id. Refused credentials raise
         AuthenticationError. Model calls reuse this process's login instead."""
-        uid = self._guard(self.transport.authenticate)
+        uid = self._reading(self.transport.authenticate, "authenticate")
         if not uid:
             raise AuthenticationError(
                 f"Odoo at {self.url} refused login {self.login!r} on database {self.db!r}: "
@@ -198,14 +218,17 @@ class OdooClient:
         ids: list[int],
         *args: Any,
         context: dict[str, Any] | None = None,
+        idempotent: bool | None = None,
         **kwargs: Any,
     ) -> Any:
         """A public method on records (action_confirm, button_validate, action_post, ...).
 
         May return None: JSON-RPC then leaves `result` out, and XML-RPC answers a
         "cannot marshal None" fault after the call committed; both come back as None.
+        Sent once unless it only reads (`odoo_idempotent`) or `idempotent=True` says a
+        repeat is harmless.
         """
-        return self._execute(model, method, list(ids), list(args), kwargs, context)
+        return self._execute(model, method, list(ids), list(args), kwargs, context, idempotent)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -217,13 +240,34 @@ class OdooClient:
         args: list[Any],
         kwargs: dict[str, Any],
         context: dict[str, Any] | None,
+        idempotent: bool | None = None,
     ) -> Any:
-        transport = self.transport
+        safe = odoo_idempotent(method, args, kwargs) if idempotent is None else idempotent
         if context:
             kwargs = {**kwargs, "context": context}
+        return self.retry.run(
+            lambda: self._attempt(model, method, ids, args, kwargs),
+            idempotent=safe,
+            what=f"Odoo {model}.{method}",
+        )
+
+    def _attempt(
+        self,
+        model: str,
+        method: str,
+        ids: list[int] | None,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """One try of a model call (after the version and the login, which retry on their
+        own), seen by the observers whatever its outcome."""
+        transport = self.transport
         reused = self._uid is None and ODOO_UIDS.get(self._login_key) is not None
         uid = self._uid or ODOO_UIDS.get(self._login_key) or self.authenticate()
         self.calls_made += 1
+        # One transport per client, used by one thread: its timeout is this call's.
+        cheap = method in CHEAP_METHODS
+        transport.timeout = self.timeout if cheap else self.business_timeout
         started = time.monotonic()
         error: str | None = None
         try:
@@ -241,7 +285,12 @@ class OdooClient:
             error = type(exc).__name__  # a bounded label: the error class, never its text
             raise
         finally:
+            transport.timeout = self.timeout
             observe.notify("odoo", f"{model}.{method}", time.monotonic() - started, error)
+
+    def _reading(self, func: Any, what: str) -> Any:
+        """A service call that only reads or logs in: tried again on transient faults."""
+        return self.retry.run(lambda: self._guard(func), idempotent=True, what=f"Odoo {what}")
 
     def _guard(self, func: Any, *args: Any) -> Any:
         """Nothing but ClientErrors escape, and none of them carries the secret."""

@@ -4,6 +4,8 @@
     XmlRpcTransport    POST /xmlrpc/2/{common,object} through xmlrpc.client, over requests
     Json2Transport     POST /json/2/<model>/<method>, bearer API key (Odoo 19 and later)
 
+Each marks a transport failure with whether the request left (`RetryableError.sent`)
+and was answered, which `bridge.clients.retries` needs to know whether a repeat is safe.
 Each turns Odoo's own error shape into (exception name, message, raw body) and
 hands it to `errors_from_odoo`, so the error taxonomy lives in one place.
 """
@@ -19,6 +21,9 @@ from urllib.parse import urlsplit
 import requests
 
 from bridge.clients.errors import (
+    LOST,
+    REFUSED,
+    TIMED_OUT,
     AuthenticationError,
     ClientError,
     NotFoundError,
@@ -26,6 +31,7 @@ from bridge.clients.errors import (
     RetryableError,
     ValidationError,
 )
+from bridge.clients.retries import never_sent
 
 #: Odoo exception names (as in JSON-RPC `data.name`) that mean "try again".
 RETRYABLE_NAMES = frozenset(
@@ -139,13 +145,21 @@ class Transport(ABC):
             resp = self.session.request(
                 verb, f"{self.url}{path}", timeout=self.timeout, allow_redirects=False, **kw
             )
-        except requests.Timeout:
+        except requests.Timeout as exc:
             raise RetryableError(
-                f"Odoo at {self.url} did not answer within {self.timeout:g}s"
+                f"Odoo at {self.url} did not answer within {self.timeout:g}s",
+                sent=not never_sent(exc),
+                answered=False,
+                kind=TIMED_OUT,
             ) from None
         except requests.ConnectionError as exc:
             reason = "connection refused" if "refused" in str(exc).lower() else "connection lost"
-            raise RetryableError(f"Odoo at {self.url} could not be reached ({reason})") from None
+            raise RetryableError(
+                f"Odoo at {self.url} could not be reached ({reason})",
+                sent=not never_sent(exc),
+                answered=False,
+                kind=REFUSED if reason == "connection refused" else LOST,
+            ) from None
         is_json = resp.headers.get("Content-Type", "").startswith("application/json")
         own_error = json_errors and is_json and resp.status_code != 429
         if resp.status_code >= 300 and not own_error:

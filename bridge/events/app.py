@@ -1,8 +1,15 @@
 """`bridge serve`: the WSGI app that takes Magento's events and queues the matching sync.
 
-    POST /events/magento/<connection>   a CloudEvents envelope, as Adobe I/O Events and
-                                        Commerce webhooks send them:
-                                        {"id", "type", "time", "data": {"value": {...}}}
+    GET  /events/magento/<connection>?challenge=X   I/O Events registration: echo X
+    POST /events/magento/<connection>   an event, checked as the connection's source says
+                                        (docs/architecture.md §3.7):
+                                        bridge: X-Bridge-Signature HMAC, one CloudEvent;
+                                        io_events: Adobe's RSA signatures + key paths,
+                                          recipient_client_id, one event or a batch (a
+                                          JSON array); {"challenge": X} is echoed;
+                                        commerce_webhooks: x-adobe-commerce-webhook-
+                                          signature, {"eventName", "data"}; answered
+                                          {"op": "success"} as Commerce expects
     POST /events/odoo/<connection>?token=<webhook secret>
                                         an Odoo automated action's "Send Webhook
                                         Notification" ({"_model", "_id", ...}): Odoo
@@ -14,172 +21,278 @@
                                         poll; anything else a fulfillment poll
     GET  /health                        200 when the database answers
 
-Answers: 202 queued (or ignored: a type Bridge does not sync), 200 duplicate (an
-event id already taken: no effect), 400 unreadable, 401 bad signature, 404 unknown
-connection, 409 stale or replayed delivery. Orders and customers go through the same
-pull as the schedule, limited to the one record, so an event and a pull can never
-import it twice. Products are imported directly (no draft: Magento sends one event per
-save), with a log left for the audit trail; stock events carry source items and travel
-on the `inventory` queue.
+Answers (JSON): 202 queued or ignored (a type Bridge does not sync), 200 duplicate (an
+event id already taken) or skipped (older than what was applied), 200 for a batch with
+each event's outcome, 400 unreadable (named), 401 bad signature or recipient, 404 unknown
+connection, 409 stale or replayed, 413 body over `BRIDGE_WEBHOOK_MAX_BYTES` (refused
+before it is read whole), 503 the key server or the broker is down (the sender retries).
+What an event queues, and the exactly-once rules, are `tasks/events.py`'s.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from bridge.crypto import decrypt
-from bridge.db import session_scope
-from bridge.events import signature
-from bridge.models import Connection, EventReceipt, LogState, SyncLog, utcnow
-from bridge.settings import get_settings
-from bridge.sync.products import feed as product_feed
-from tasks.dispatch import (
-    FLUSH_PRODUCTS_JOB,
-    JOBS,
-    fulfillment_job,
-    product_export_job,
-    product_import_job,
-    pull_job,
-    stock_apply_job,
+from bridge.crypto import SecretError, decrypt
+from bridge.db import DB_UNAVAILABLE, session_scope
+from bridge.events import adobe, signature
+from bridge.mappers import events as event_shapes
+from bridge.mappers.errors import MappingError
+from bridge.models import (
+    Channel,
+    Connection,
+    Direction,
+    EventSource,
+    LogState,
+    SyncLog,
+    utcnow,
 )
+from bridge.settings import get_settings
+from bridge.sync import logbook
+from bridge.sync.event_source import EventSettings
+from bridge.sync.log_filter import stuck_clause
+from bridge.sync.products import feed as product_feed
+from tasks.dispatch import FLUSH_PRODUCTS_JOB, JOBS, fulfillment_job, product_export_job
+from tasks.events import QUEUED, Taken, take, take_all
 from tasks.outbox import BrokerUnavailable, Job, enqueue
 
-#: Event type suffixes (after "com.adobe.commerce.observer.") -> (pull, key field).
-EVENT_PULLS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "sales_order_save_after": ("orders", ("increment_id",)),
-    "sales_order_place_after": ("orders", ("increment_id",)),
-    "customer_save_after": ("customers", ("entity_id", "id")),
-    "customer_register_success": ("customers", ("entity_id", "id")),
-}
-
 URLS = Map([
-    Rule("/events/magento/<connection>", endpoint="magento", methods=["POST"]),
+    Rule("/events/magento/<connection>", endpoint="magento", methods=["GET", "POST"]),
     Rule("/events/odoo/<connection>", endpoint="odoo", methods=["POST"]),
     Rule("/health", endpoint="health", methods=["GET"]),
 ])  # fmt: skip
+
+#: Odoo models whose webhook means "stock moved" rather than "an order moved on".
+ODOO_STOCK_MODELS = ("stock.quant", "stock.move", "stock.move.line")
+ODOO_PRODUCT_MODELS = ("product.template.attribute.value", "product.product")
+#: An I/O Events event signed longer ago than the journal keeps events is refused as
+#: stale: a replay of a captured delivery whose receipt may be gone.
+MAX_EVENT_AGE_S = 7 * 24 * 3600
+MAX_CHALLENGE = 1000
+
+
+def read_body(request: Request) -> bytes:
+    """The body, refused (413) past `BRIDGE_WEBHOOK_MAX_BYTES` before it is read whole.
+
+    A declared Content-Length over the cap is refused unread; a chunked body is read
+    until it passes the cap. (Werkzeug's own `max_content_length` cuts a chunked body
+    short silently, which would turn an oversized delivery into an unreadable one.)
+    """
+    cap = get_settings().webhook_max_bytes
+    length = request.content_length
+    if length is not None and length > cap:
+        raise RequestEntityTooLarge(f"the body is {length} bytes, over the {cap}-byte limit")
+    stream = request.environ["wsgi.input"]
+    if length is not None:
+        return stream.read(length) if length else b""
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""
+    chunks, size = [], 0
+    while chunk := stream.read(min(65536, cap + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            raise RequestEntityTooLarge(f"the body is over the {cap}-byte limit")
+    return b"".join(chunks)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
-#: Product events (after "com.adobe.commerce.observer.") -> deleted?
-PRODUCT_EVENTS = {"catalog_product_save_after": False, "catalog_product_delete_after": True}
-#: Stock events: MSI source items saved (an Adobe Commerce webhook on SourceItemsSave),
-#: or a legacy stock item saved (which names the product by id only: pull its stock).
-SOURCE_ITEMS_EVENT = "plugin.magento.inventory_api.api.source_items_save.execute"
-STOCK_ITEM_EVENT = "cataloginventory_stock_item_save_after"
-#: Odoo models whose webhook means "stock moved" rather than "an order moved on".
-ODOO_STOCK_MODELS = ("stock.quant", "stock.move", "stock.move.line")
-ODOO_PRODUCT_MODELS = ("product.product", "product.template.attribute.value")
+class Refused(Exception):
+    """An answer other than success, decided while reading a delivery."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status, self.error = status, error
 
 
-def _value(event: dict[str, Any]) -> dict[str, Any]:
-    data = event.get("data") or {}
-    return data.get("value") or data
-
-
-def job_for_event(event: dict[str, Any]) -> tuple[Job | None, str]:
-    """The job an event asks for, and a word on it for the answer."""
-    full = str(event.get("type") or "")
-    kind = full.rsplit(".", 1)[-1]
-    value = _value(event)
-    if full.endswith(SOURCE_ITEMS_EVENT):
-        items = [
-            {"sku": i["sku"], "source_code": i["source_code"], "quantity": float(i["quantity"])}
-            for i in value.get("sourceItems") or value.get("source_items") or []
-        ]
-        if not items:
-            raise ValueError("source items event without sourceItems")
-        return stock_apply_job(items), f"queued stock of {len(items)} source item(s)"
-    if kind == STOCK_ITEM_EVENT:
-        return JOBS["import_stock"], "queued a stock pull"
-    if kind in PRODUCT_EVENTS:
-        sku = value.get("sku")
-        if not sku:
-            raise ValueError(f"{full} event without sku")
-        deleted = PRODUCT_EVENTS[kind]
-        job = product_import_job(str(sku), deleted=deleted, event=value)
-        return job, f"queued product {'delete' if deleted else 'import'} of {sku}"
-    if kind not in EVENT_PULLS:
-        return None, f"ignored: Bridge does not sync {event.get('type')!r}"
-    pull, fields = EVENT_PULLS[kind]
-    key = next((value[f] for f in fields if value.get(f) not in (None, "")), None)
-    if key is None:
-        raise ValueError(f"{event.get('type')} event without {' or '.join(fields)}")
-    return pull_job(pull, keys=[str(key)]), f"queued {pull} pull of {key}"
-
-
-def magento_event(request: Request, connection: str) -> Response:
-    body = request.get_data()
+def _source_of(connection: str) -> tuple[int, EventSource, EventSettings, str | None]:
     with session_scope() as session:
         conn = session.scalars(select(Connection).where(Connection.name == connection)).first()
         if conn is None:
             raise NotFound(f"no connection named {connection!r}")
-        conn_id = conn.id
-        secret = decrypt(conn.channel.webhook_secret_enc)
-    if not secret:
-        return _json(401, {"error": "this connection has no webhook secret"})
-    try:
-        signature.verify(secret, body, request.headers.get(signature.HEADER))
-    except signature.StaleDelivery as exc:
-        return _json(409, {"error": str(exc)})
-    except signature.BadSignature as exc:
-        return _json(401, {"error": str(exc)})
-    try:
-        event = json.loads(body)
-        event_id = str(event["id"])
-        job, note = job_for_event(event)
-    except (ValueError, KeyError, TypeError) as exc:
-        return _json(400, {"error": f"unreadable event: {exc}"})
-    try:
-        with session_scope() as session:
-            session.add(
-                EventReceipt(connection_id=conn_id, event_id=event_id, event_type=event["type"])
-            )
-    except IntegrityError:
-        return _json(200, {"duplicate": True, "event": event_id})
-    if job is None:
-        return _json(202, {"event": event_id, "result": note})
-    try:
-        log_id = enqueue(job, conn_id, key=_key_of(job))
-    except BrokerUnavailable as exc:
-        # Not taken after all: the sender's retry must be able to deliver it again.
-        _receipt(conn_id, event_id, delete=True)
-        return _json(503, {"error": str(exc)})
-    _receipt(conn_id, event_id, log_id=log_id)
-    return _json(202, {"event": event_id, "result": note, "log": log_id})
+        source = EventSource(conn.event_source)
+        secret = decrypt(conn.channel.webhook_secret_enc) if source is EventSource.BRIDGE else None
+        return conn.id, source, EventSettings.of(conn), secret
 
 
-def _key_of(job: Job) -> str | None:
-    """A product log is keyed by its SKU, so `bridge logs` finds it by SKU."""
-    sku = (job.payload or {}).get("sku")
-    return str(sku) if sku else None
+def _challenge(value: Any) -> Response:
+    if not isinstance(value, str) or not value or len(value) > MAX_CHALLENGE:
+        return _json(400, {"error": f"a challenge is a string of 1 to {MAX_CHALLENGE} characters"})
+    return _json(200, {"challenge": value})
 
 
-def _receipt(
-    conn_id: int, event_id: str, *, log_id: int | None = None, delete: bool = False
+def _challenge_in(body: bytes) -> Any:
+    """The value of a `{"challenge": X}` body (nothing else in it), else None."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(payload, dict) and set(payload) == {"challenge"}:
+        return payload["challenge"]
+    return None
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Refused(400, f"unreadable event: not JSON ({exc})") from exc
+
+
+def _authentic(
+    source: EventSource, settings: EventSettings, secret: str | None, request: Request, body: bytes
 ) -> None:
-    """Record the log an event started, or forget the event (its log could not be queued)."""
-    with session_scope() as session:
-        receipt = session.scalars(
-            select(EventReceipt).where(
-                EventReceipt.connection_id == conn_id, EventReceipt.event_id == event_id
+    """Raise Refused unless the delivery is signed as the connection's source signs."""
+    try:
+        if source is EventSource.IO_EVENTS:
+            adobe.verify_io_events(body, request.headers, settings.keys_url)
+        elif source is EventSource.COMMERCE_WEBHOOKS:
+            if not settings.public_key:
+                raise Refused(401, "this connection has no Commerce webhook public key")
+            adobe.verify_commerce(
+                body, request.headers.get(adobe.COMMERCE_HEADER), settings.public_key
             )
-        ).one()
-        if delete:
-            session.delete(receipt)
         else:
-            receipt.log_id = log_id
+            if not secret:
+                raise Refused(401, "this connection has no webhook secret")
+            signature.verify(secret, body, request.headers.get(signature.HEADER))
+    except adobe.KeyServerDown as exc:
+        raise Refused(503, str(exc)) from exc
+    except signature.StaleDelivery as exc:
+        raise Refused(409, str(exc)) from exc
+    except signature.BadSignature as exc:
+        raise Refused(401, str(exc)) from exc
+
+
+def _io_checks(events: list[event_shapes.Event], settings: EventSettings) -> None:
+    """Every event addressed to this project, none older than the journal keeps."""
+    for event in events:
+        if not settings.client_id or event.recipient_client_id != settings.client_id:
+            raise Refused(
+                401,
+                f"event {event.id} is for recipient {event.recipient_client_id!r}, not this "
+                "connection's client id",
+            )
+        if event.time:
+            try:
+                sent = datetime.fromisoformat(event.time.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+            if time.time() - sent > MAX_EVENT_AGE_S:
+                raise Refused(409, f"event {event.id} was sent at {event.time}: stale or replayed")
+
+
+class Unreadable:
+    """A batch item that is not an event: kept as a failed log once the batch is trusted."""
+
+    def __init__(self, raw: Any, reason: str) -> None:
+        self.raw, self.reason = raw, reason
+
+
+def _events(source: EventSource, payload: Any, body: bytes) -> list[Any]:
+    """The delivery's events; in a batch, an item that is not one is `Unreadable`."""
+    if source is EventSource.COMMERCE_WEBHOOKS:
+        return [event_shapes.commerce_webhook(payload, body)]
+    if not isinstance(payload, list) or source is not EventSource.IO_EVENTS:
+        return event_shapes.cloud_events(payload, batch=False)
+    if not payload:
+        raise MappingError("an empty batch")
+    events: list[Any] = []
+    for raw in payload:
+        try:
+            events.append(event_shapes.cloud_event(raw))
+        except MappingError as exc:
+            events.append(Unreadable(raw, str(exc)))
+    return events
+
+
+def _failed_event(conn_id: int, raw: Any, reason: str) -> Taken:
+    with session_scope() as session:
+        entry = logbook.failed_record(
+            session,
+            connection_id=conn_id,
+            entity="event",
+            direction=Direction.MAGENTO_TO_ODOO,
+            key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
+            payload=raw,
+            reason=f"unreadable event in a batch: {reason}",
+        )
+        session.flush()
+        return Taken("unreadable", reason, entry.id)
+
+
+def _answer_one(event: event_shapes.Event, taken: Taken) -> Response:
+    if taken.outcome == "duplicate":
+        return _json(200, {"duplicate": True, "event": event.id})
+    body: dict[str, Any] = {"event": event.id, "result": taken.note}
+    if taken.log_id is not None:
+        body["log"] = taken.log_id
+    return _json(202 if taken.outcome == QUEUED or taken.outcome == "ignored" else 200, body)
+
+
+def magento_event(request: Request, connection: str) -> Response:
+    conn_id, source, settings, secret = _source_of(connection)
+    if request.method == "GET":
+        return _challenge(request.args.get("challenge"))
+    body = read_body(request)
+    try:
+        try:
+            _authentic(source, settings, secret, request, body)
+        except Refused:
+            # A registration's challenge by POST is not an event: echoing it reveals nothing.
+            challenge = _challenge_in(body)
+            if challenge is not None:
+                return _challenge(challenge)
+            raise
+        payload = _parse(body)
+        try:
+            events = _events(source, payload, body)
+            if source is EventSource.IO_EVENTS:
+                _io_checks([e for e in events if isinstance(e, event_shapes.Event)], settings)
+            if isinstance(payload, list):
+                taken = iter(
+                    take_all(conn_id, [e for e in events if not isinstance(e, Unreadable)])
+                )
+                results = [
+                    (e, _failed_event(conn_id, e.raw, e.reason))
+                    if isinstance(e, Unreadable) else (e, next(taken))
+                    for e in events
+                ]  # fmt: skip
+            else:
+                results = [(events[0], take(conn_id, events[0]))]
+        except MappingError as exc:
+            raise Refused(400, f"unreadable event: {exc}") from exc
+        except BrokerUnavailable as exc:
+            raise Refused(503, str(exc)) from exc
+    except Refused as exc:
+        return _json(exc.status, {"error": exc.error})
+    if source is EventSource.COMMERCE_WEBHOOKS:
+        [(event, taken)] = results
+        return _json(200, {"op": "success", "event": event.id, "result": taken.note})
+    if isinstance(payload, list):
+        return _json(200, {"events": [_batch_item(e, t) for e, t in results]})
+    [(event, taken)] = results
+    return _answer_one(event, taken)
+
+
+def _batch_item(event: Any, taken: Taken) -> dict[str, Any]:
+    item = {"outcome": taken.outcome, "result": taken.note, "log": taken.log_id}
+    if isinstance(event, event_shapes.Event):
+        item["event"] = event.id
+    return item
 
 
 def odoo_event(request: Request, connection: str) -> Response:
@@ -193,11 +306,32 @@ def odoo_event(request: Request, connection: str) -> Response:
     token = request.args.get("token") or request.headers.get("X-Bridge-Token") or ""
     if not secret or not hmac.compare_digest(secret, token):
         return _json(401, {"error": "token does not match the connection's webhook secret"})
-    body = request.get_json(silent=True) or {}
-    model = str(body.get("_model") or body.get("model") or "")
+    body = read_body(request)
     try:
-        if model == "product.template" and body.get("_id"):
-            return _draft_product(conn_id, int(body["_id"]), str(body.get("write_date") or ""))
+        payload = json.loads(body) if body.strip() else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _json(400, {"error": f"unreadable Odoo webhook: not JSON ({exc})"})
+    if not isinstance(payload, dict):
+        return _json(
+            400, {"error": f"an Odoo webhook body is a JSON object, not {type(payload).__name__}"}
+        )
+    model = payload.get("_model") or payload.get("model") or ""
+    if not isinstance(model, str) or len(model) > 128:
+        return _json(400, {"error": "'_model' must be a model name"})
+    try:
+        if model == "product.template" and payload.get("_id"):
+            template_id = payload["_id"]
+            if (
+                isinstance(template_id, bool)
+                or not str(template_id).isdigit()
+                or len(str(template_id)) > 18
+            ):
+                return _json(
+                    400, {"error": f"'_id' must be a record id, not {str(template_id)[:40]!r}"}
+                )
+            return _draft_product(
+                conn_id, int(template_id), str(payload.get("write_date") or "")[:32]
+            )
         if model in ODOO_PRODUCT_MODELS:
             return _poll_once(conn_id, product_export_job(), "product poll")
         if model in ODOO_STOCK_MODELS:
@@ -208,11 +342,13 @@ def odoo_event(request: Request, connection: str) -> Response:
 
 
 def _waiting(session: Any, conn_id: int, entity: str) -> int | None:
+    """A queued log of this job that is still alive (a stuck one is no reason to wait)."""
     return session.scalars(
         select(SyncLog.id).where(
             SyncLog.connection_id == conn_id,
             SyncLog.entity == entity,
             SyncLog.state == LogState.QUEUED,
+            ~stuck_clause(),
         )
     ).first()
 
@@ -239,6 +375,20 @@ def _draft_product(conn_id: int, template_id: int, write_date: str) -> Response:
     return _json(202, {"result": "drafted product", "draft": draft, "flush": waiting})
 
 
+def check_key() -> None:
+    """Raise SecretError at start when BRIDGE_SECRET_KEY cannot read the stored secrets.
+
+    A wrong or missing key would otherwise be a 500 on every delivery; `bridge serve`
+    turns this into one line and does not start.
+    """
+    with session_scope() as session:
+        for channel in session.scalars(select(Channel)):
+            decrypt(channel.webhook_secret_enc)
+            decrypt(channel.secret_enc)
+        for token in session.scalars(select(Connection.event_secret_enc)):
+            decrypt(token)
+
+
 def health(_: Request) -> Response:
     with session_scope() as session:
         session.execute(select(1))
@@ -258,4 +408,10 @@ def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]
             response = health(request)
     except HTTPException as exc:
         response = _json(exc.code or 500, {"error": exc.description})
+    except SecretError as exc:  # `bridge serve` checks the key at start; a key changed since
+        response = _json(500, {"error": str(exc)})
+    except DB_UNAVAILABLE as exc:
+        # The state database is down or restarting: nothing was taken, the sender retries.
+        response = _json(503, {"error": f"the state database cannot be reached: {exc.orig}"})
+        response.headers["Retry-After"] = "10"
     return response(environ, start_response)

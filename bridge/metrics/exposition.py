@@ -29,8 +29,8 @@ from bridge.db import session_scope
 from bridge.metrics import hooks
 from bridge.metrics.queues import queue_depths
 from bridge.metrics.recorder import RECORDER, read_histogram
-from bridge.models import Connection, DriftItem, LogState, SyncLog, utcnow
-from bridge.sync.log_filter import STUCK_AFTER, STUCK_STATES
+from bridge.models import Connection, DriftItem, LogState, SyncLog
+from bridge.sync.log_filter import STUCK_AFTER, stuck_clause
 
 log = logging.getLogger(__name__)
 SYNC = ["connection", "entity", "direction"]
@@ -105,13 +105,14 @@ class BridgeCollector:
         yield unfinished
         stuck = GaugeMetricFamily(
             "bridge_stuck_logs",
-            f"Logs queued or running untouched for over {int(STUCK_AFTER.total_seconds())} s",
+            f"Logs queued or running with nothing alive behind them for over "
+            f"{int(STUCK_AFTER.total_seconds())} s (the reaper did not recover them)",
             labels=["connection"],
         )
         counts = dict(
             session.execute(
                 select(SyncLog.connection_id, func.count())
-                .where(SyncLog.state.in_(STUCK_STATES), SyncLog.updated_at < utcnow() - STUCK_AFTER)
+                .where(stuck_clause(STUCK_AFTER, STUCK_AFTER))
                 .group_by(SyncLog.connection_id)
             ).all()
         )

@@ -7,6 +7,7 @@ from bridge.models.connection import (
     RETENTION_CHOICES,
     Channel,
     Connection,
+    EventSource,
     MagentoAuthMethod,
     OdooProtocol,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Direction",
     "DriftItem",
     "EventReceipt",
+    "EventSource",
     "LogState",
     "MagentoAuthMethod",
     "OdooProtocol",

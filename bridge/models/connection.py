@@ -22,6 +22,14 @@ class MagentoAuthMethod(enum.StrEnum):
     OAUTH1 = "oauth1"  # integration consumer key/secret + access token/secret
 
 
+class EventSource(enum.StrEnum):
+    """Who signs the Magento events `bridge serve` takes for a connection (docs §3.7)."""
+
+    BRIDGE = "bridge"  # X-Bridge-Signature: HMAC with the webhook secret (custom senders)
+    IO_EVENTS = "io_events"  # Adobe I/O Events: RSA signatures, key paths, journal
+    COMMERCE_WEBHOOKS = "commerce_webhooks"  # Adobe Commerce Webhooks: the store's RSA key
+
+
 class OdooProtocol(enum.StrEnum):
     AUTO = "auto"
     JSONRPC = "jsonrpc"
@@ -94,6 +102,21 @@ class Connection(Timestamps, Base):
     #: Odoo warehouse code -> Magento MSI source code. Empty: the first warehouse feeds
     #: `default`, which is also the only place stock goes when Magento runs without MSI.
     stock_sources: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    #: Where Magento's events come from and how they are checked; `event_settings` holds
+    #: the source's public parts (`bridge.events.sources.EventSettings`): client id, key
+    #: and journal URLs, the Commerce Webhooks public key. The I/O project's client
+    #: secret (for the journal's IMS token) is encrypted in `event_secret_enc`.
+    event_source: Mapped[EventSource] = mapped_column(
+        str_enum(EventSource, 32), default=EventSource.BRIDGE, server_default="bridge"
+    )
+    event_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    event_secret_enc: Mapped[str | None] = mapped_column(String(1000))
+    #: Order pages that may talk to this connection's Odoo at once, across all workers
+    #: (bridge.coordination.odoo_slot); size it to Odoo's HTTP workers. 0: no limit.
+    odoo_parallel_pages: Mapped[int] = mapped_column(default=2, server_default="2")
+    #: Magento requests per second for this connection, across all workers. 0: no limit
+    #: (a 429 still pauses them all for its Retry-After).
+    magento_rps: Mapped[float] = mapped_column(default=0.0, server_default="0")
 
     channel: Mapped[Channel] = relationship(back_populates="connections", lazy="joined")
 
@@ -111,6 +134,9 @@ class Connection(Timestamps, Base):
             "cancel_credit_memo": self.cancel_credit_memo,
             "log_retention_days": self.log_retention_days,
             "stock_sources": dict(self.stock_sources or {}),
+            "event_source": str(self.event_source or EventSource.BRIDGE),
+            "odoo_parallel_pages": self.odoo_parallel_pages,
+            "magento_rps": self.magento_rps,
         }
 
     def __repr__(self) -> str:

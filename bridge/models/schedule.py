@@ -44,4 +44,5 @@ class Cursor(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connection.id", ondelete="CASCADE"))
     stream: Mapped[str] = mapped_column(String(64))
-    value: Mapped[str | None] = mapped_column(String(255))
+    #: Long enough for an Adobe I/O Events journal position (an opaque token).
+    value: Mapped[str | None] = mapped_column(String(1000))

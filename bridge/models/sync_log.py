@@ -4,6 +4,12 @@
                           │  ^
                           │  └── (retryable error: back to queued with a countdown)
                           └────> failed  (reason a person can act on; raw payload kept)
+                                   └───> superseded  (a later run of the same work succeeded,
+                                                      or a page handed its records on)
+
+A running log's `heartbeat_at` is refreshed by the task running it; a queued one's says
+when its message is due (now, or after a retry countdown). The reaper sends again only
+logs whose `heartbeat_at` is old: no live task stands behind them.
 
 A change to an entity whose log is still `draft` updates that log (coalescing):
 the partial unique index below allows one draft per connection, entity,
@@ -28,6 +34,9 @@ class LogState(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    #: Final: the work this failed log stood for was done by a later log (a retry, a
+    #: later pull), or a page failed and handed its records to smaller pages.
+    SUPERSEDED = "superseded"
 
 
 class Direction(enum.StrEnum):
@@ -70,6 +79,9 @@ class SyncLog(Timestamps, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     task_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None]
+    #: Running: the last heartbeat of the task that claimed it. Queued: when its message
+    #: is due. Older than the reaper's threshold = nothing alive stands behind the log.
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:

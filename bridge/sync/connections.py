@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bridge.clients.magento import MagentoAuth, MagentoClient
 from bridge.clients.odoo import OdooClient
+from bridge.coordination import MagentoRate
 from bridge.crypto import decrypt, encrypt
 from bridge.models import Channel, Connection, MagentoAuthMethod, OdooProtocol
 from bridge.models.connection import DEFAULT_RETENTION_DAYS
@@ -115,6 +116,7 @@ def magento_client(conn: Connection) -> MagentoClient:
         magento_auth(conn.channel),
         store_code=conn.store_code,
         timeout=get_settings().http_timeout,
+        pace=MagentoRate(conn.id, conn.magento_rps),
     )
 
 
@@ -126,6 +128,7 @@ def odoo_client(conn: Connection) -> OdooClient:
         decrypt(conn.odoo_secret_enc) or "",
         protocol=OdooProtocol(conn.odoo_protocol).value,
         timeout=get_settings().http_timeout,
+        business_timeout=get_settings().odoo_business_timeout,
     )
 
 

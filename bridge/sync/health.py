@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.models import Connection, LogState, Schedule, SyncLog, utcnow
-from bridge.sync.log_filter import STUCK_AFTER, STUCK_STATES
+from bridge.sync.log_filter import STUCK_AFTER, stuck_clause
 
 CHECK_ENTITY = "setup.connection_test"
 WINDOW = timedelta(hours=24)
@@ -78,8 +78,7 @@ def connection_health(
         health.failed_24h = int(counts.get(LogState.FAILED, 0))
         stuck = select(SyncLog).where(
             SyncLog.connection_id == conn.id,
-            SyncLog.state.in_(STUCK_STATES),
-            SyncLog.updated_at < now - STUCK_AFTER,
+            stuck_clause(STUCK_AFTER, STUCK_AFTER, now),
         )
         health.stuck = int(session.scalar(select(func.count()).select_from(stuck.subquery())) or 0)
         health.oldest_stuck = session.scalars(stuck.order_by(SyncLog.updated_at).limit(1)).first()

@@ -6,9 +6,11 @@ key is still `draft`, a new change updates its payload instead of adding a row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import Direction, LogState, SyncLog, utcnow
@@ -138,7 +140,52 @@ def mark_running(log: SyncLog, task_id: str | None) -> None:
     log.state = LogState.RUNNING
     log.attempts += 1
     log.task_id = task_id
-    log.started_at = utcnow()
+    log.started_at = log.heartbeat_at = utcnow()
+
+
+def claim(session: Session, log_id: int, task_id: str | None, stale_before: datetime) -> bool:
+    """Take the log for this task: `running`, attempts + 1, a fresh heartbeat.
+
+    One guarded UPDATE, so two deliveries of the same log (a redelivered message, the
+    reaper's copy) never both run it: a waiting log is taken; a running one only by the
+    same task (its retry, or its message given back when its worker died) or when its
+    heartbeat is older than `stale_before` (the task that had it died). False: not taken.
+    """
+    now = utcnow()
+    taken = session.execute(
+        update(SyncLog)
+        .where(
+            SyncLog.id == log_id,
+            or_(
+                SyncLog.state.in_((LogState.DRAFT, LogState.QUEUED)),
+                (SyncLog.state == LogState.RUNNING)
+                & or_(
+                    SyncLog.task_id == task_id,
+                    func.coalesce(SyncLog.heartbeat_at, SyncLog.updated_at) < stale_before,
+                ),
+            ),
+        )
+        .values(
+            state=LogState.RUNNING,
+            attempts=SyncLog.attempts + 1,
+            task_id=task_id,
+            started_at=now,
+            heartbeat_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount)
+
+
+def beat(session: Session, log_id: int, task_id: str | None) -> bool:
+    """Refresh the heartbeat of a log this task still runs; False once it is not ours."""
+    alive = session.execute(
+        update(SyncLog)
+        .where(SyncLog.id == log_id, SyncLog.state == LogState.RUNNING, SyncLog.task_id == task_id)
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(alive.rowcount)
 
 
 def mark_done(log: SyncLog, result: dict[str, Any] | None) -> None:
@@ -148,12 +195,54 @@ def mark_done(log: SyncLog, result: dict[str, Any] | None) -> None:
     log.finished_at = utcnow()
 
 
-def mark_retrying(log: SyncLog, reason: str) -> None:
+def mark_retrying(log: SyncLog, reason: str, countdown: float = 0.0) -> None:
+    """Back to `queued`; its message is due after `countdown` s (the reaper waits for it)."""
     log.state = LogState.QUEUED
     log.reason = reason
+    log.heartbeat_at = utcnow() + timedelta(seconds=countdown)
 
 
 def mark_failed(log: SyncLog, reason: str) -> None:
     log.state = LogState.FAILED
     log.reason = reason
     log.finished_at = utcnow()
+
+
+def mark_superseded(log: SyncLog, reason: str, result: dict[str, Any] | None = None) -> None:
+    """A final state: the work this log stood for is carried (or was done) by other logs."""
+    log.state = LogState.SUPERSEDED
+    log.reason = reason
+    log.result = {**(log.result or {}), **(result or {})}
+    log.finished_at = log.finished_at or utcnow()
+
+
+def supersede_retried(session: Session, done: Iterable[SyncLog]) -> list[int]:
+    """Failed logs whose retry was asked, of records these logs just finished: superseded.
+
+    An operator's retry (or the reaper) of a record starts a new log and notes it as
+    `retried_in_log` on the old one; once the record is done, the old log stops reading
+    `failed`. A failed log nobody retried stays failed, whatever happened later.
+    """
+    keyed: dict[tuple[int, str], dict[str, int]] = {}
+    for log in done:
+        if log.state is LogState.DONE and log.key and log.connection_id is not None:
+            keyed.setdefault((log.connection_id, log.entity), {})[log.key] = log.id
+    superseded: list[int] = []
+    for (connection_id, entity), keys in keyed.items():
+        for old in session.scalars(
+            select(SyncLog).where(
+                SyncLog.connection_id == connection_id,
+                SyncLog.entity == entity,
+                SyncLog.key.in_(list(keys)),
+                SyncLog.state == LogState.FAILED,
+            )
+        ):
+            if old.key is None or not (old.result or {}).get("retried_in_log"):
+                continue
+            new_id = keys[old.key]
+            if old.id == new_id:
+                continue
+            mark_superseded(old, f"done by log {new_id} (was: {old.reason})",
+                            {"superseded_by": new_id})  # fmt: skip
+            superseded.append(old.id)
+    return superseded

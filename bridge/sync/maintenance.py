@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bridge.models import RETENTION_CHOICES, Connection, LogState, SyncLog, utcnow
 
-FINISHED = (LogState.DONE, LogState.FAILED)
+FINISHED = (LogState.DONE, LogState.FAILED, LogState.SUPERSEDED)
 
 
 def purge_logs(session: Session, now: datetime | None = None) -> dict[str, int]:

@@ -13,7 +13,12 @@ from bridge.models import Schedule, utcnow
 #: Jobs every install runs, not tied to one connection: (job, interval, crontab).
 GLOBAL_DEFAULTS: tuple[tuple[str, int | None, str | None], ...] = (
     ("purge_logs", None, "17 3 * * *"),  # daily, at a quiet minute
+    ("reap_logs", 60, None),  # stuck logs sent again within minutes of a crash
 )
+
+#: The shortest interval a schedule may have: beat ticks every 5 s, and a job sent more
+#: often than its run takes only piles up behind itself.
+MIN_INTERVAL = 10
 
 
 def parse_crontab(expr: str) -> str:
@@ -25,7 +30,8 @@ def parse_crontab(expr: str) -> str:
 
 def next_run(schedule: Schedule, after: datetime) -> datetime:
     if schedule.interval_seconds is not None:
-        return after + timedelta(seconds=schedule.interval_seconds)
+        # A row written before the minimum was enforced still runs at most that often.
+        return after + timedelta(seconds=max(schedule.interval_seconds, MIN_INTERVAL))
     assert schedule.crontab is not None
     return croniter(parse_crontab(schedule.crontab), after).get_next(datetime)
 
@@ -100,6 +106,8 @@ def set_schedule(
     """Create or change a schedule; beat sees it on its next tick."""
     if (interval_seconds is None) == (cron is None):
         raise ValueError("give either an interval or a crontab")
+    if interval_seconds is not None and interval_seconds < MIN_INTERVAL:
+        raise ValueError(f"--every: at least {MIN_INTERVAL} seconds (got {interval_seconds})")
     if cron is not None:
         parse_crontab(cron)
     sched = session.scalars(

@@ -59,6 +59,10 @@ Admin endpoints (no auth, never hit by faults), for tests, the demo and benchmar
                                                    answer and the caller's commit); only
                                                    successful writes count; reset clears it
 
+Events (`sandbox.magento.events`): `/__sandbox__/events/...` registers a URL to receive
+the store's changes as Adobe I/O Events (challenge, RSA signatures, batches, journal) or
+Adobe Commerce Webhooks deliver them; `MagentoSandbox.events` signs as Adobe would.
+
 Kinds: websites, store_groups, store_views, store_configs, customer_groups,
 attribute_sets, payment_methods (`active` toggles one), orders, customers, products,
 categories, stock_items, shipments, invoices, creditmemos, product_attributes, sources,
@@ -81,6 +85,7 @@ from sandbox.magento.credentials import (
     OAUTH_CONSUMER_KEY,
     OAUTH_CONSUMER_SECRET,
 )
+from sandbox.magento.events import EventEmitter
 from sandbox.magento.seed import DEFAULT as DEFAULT_SEED
 from sandbox.magento.seed import seed as seed_store
 from sandbox.magento.store import MagentoStore
@@ -114,19 +119,23 @@ class MagentoSandbox:
         """`seed`: True for the project's own store ("luma"), "recordings" for the optional
         recorded one (`sandbox.magento.seed`), False for an empty store."""
         self.store = MagentoStore(ADMIN_USERNAME, ADMIN_PASSWORD)
+        self.events = EventEmitter()
         self.faults = Faults()
         self._seed = DEFAULT_SEED if seed is True else seed or None
         self._msi = msi
         self.reseed()
-        self.app = make_app(self.store, self.faults, self.reseed)
+        self.app = make_app(self.store, self.faults, self.reseed, self.events)
         self._server = SandboxServer(self.app, host=host, port=port)
 
     def reseed(self) -> None:
+        self.events.reset()
+        self.store.on_change = None  # seeding is not a change anyone hears of
         self.store.clear()
         self.store.requests.clear()
         self.store.msi = self._msi
         if self._seed:
             seed_store(self.store, self._seed)
+        self.store.on_change = self.events.changed
 
     @property
     def url(self) -> str:

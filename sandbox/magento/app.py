@@ -35,6 +35,7 @@ from sandbox.faults import FaultMiddleware, Faults
 from sandbox.magento import categories, credentials
 from sandbox.magento.bulk import Bulks
 from sandbox.magento.catalog import Catalog, CatalogError, public_source_item
+from sandbox.magento.events import EventEmitter, EventsApp
 from sandbox.magento.fields import for_kind
 from sandbox.magento.sales import ENTITY_MISSING, Sales, SalesError
 from sandbox.magento.search import (
@@ -890,15 +891,23 @@ def _json_object(request: Request) -> dict[str, Any]:
     return data
 
 
-def make_app(store: MagentoStore, faults: Faults, reseed: Callable[[], None]) -> Callable[..., Any]:
+def make_app(
+    store: MagentoStore,
+    faults: Faults,
+    reseed: Callable[[], None],
+    events: EventEmitter | None = None,
+) -> Callable[..., Any]:
     """Admin endpoints bypass fault injection; everything else goes through it, then
-    through the drop-after-commit hook."""
+    through the drop-after-commit hook. `/__sandbox__/events/...`: `sandbox.magento.events`."""
     drops = DropAfterCommit(MagentoRestApp(store))
     rest = FaultMiddleware(drops, faults)
     admin = SandboxAdminApp(store, reseed, drops)
+    events_app = EventsApp(events or EventEmitter())
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path.startswith(EventsApp.ROOT + "/"):
+            return events_app(environ, start_response)
         if path.startswith("/__sandbox__/") and path != FAULTS_PATH:
             return admin(environ, start_response)
         store.count_request(environ.get("REQUEST_METHOD", "GET"), _raw_path(environ))

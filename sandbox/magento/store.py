@@ -87,6 +87,10 @@ INDEXES: dict[str, dict[str, Callable[[dict[str, Any]], list[Any]]]] = {
 ADMIN_TOKEN_LIFETIME_S = 4 * 3600
 
 
+#: (kind, the record stored or None when removed, the record it replaced or None).
+OnChange = Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None]
+
+
 class UnknownKind(KeyError):
     pass
 
@@ -153,6 +157,11 @@ class MagentoStore:
         self.requests: Counter[str] = Counter()
         #: What Magento's var/log/exception.log would hold for the last masked 500s.
         self.exceptions: deque[dict[str, str]] = deque(maxlen=100)
+        #: Told of every stored change: (kind, new record or None, old record or None).
+        #: The event emitter (`sandbox.magento.events`) listens; it must not block.
+        self.on_change: (
+            Callable[[str, dict[str, Any] | None, dict[str, Any] | None], None] | None
+        ) = None
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -213,15 +222,18 @@ class MagentoStore:
         """Put `record` (or nothing) under `key`, keeping the kind's indexes in step."""
         records = self._kind(kind)
         indexes = self._indexes.get(kind, {})
+        old = records.get(key)
         if key in records:
             for idx in indexes.values():
                 idx.remove(key)
         if record is None:
             records.pop(key, None)
-            return
-        records[key] = record
-        for idx in indexes.values():
-            idx.add(key, record)
+        else:
+            records[key] = record
+            for idx in indexes.values():
+                idx.add(key, record)
+        if self.on_change is not None and (record is not None or old is not None):
+            self.on_change(kind, record, old)
 
     def put(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
         """Insert or replace a record; a missing numeric key gets the next id."""

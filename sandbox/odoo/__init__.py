@@ -6,6 +6,7 @@ from typing import Any
 
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.odoo.app import OdooApp, Settings
+from sandbox.odoo.cost import CostModel
 from sandbox.odoo.registry import Database
 from sandbox.server import SandboxServer
 
@@ -23,10 +24,17 @@ class OdooSandbox:
         password: str = "admin",
         api_key: str = "sandbox-api-key",
         login_cost: float | None = None,
+        cost_scale: float | None = None,
+        workers: int | None = None,
     ) -> None:
         """`login_cost`: seconds one password check costs, as a real Odoo 18 spends
-        hashing it (see credentials.py); None = BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9."""
-        self.settings = Settings(version, db, login, password, api_key, login_cost)
+        hashing it (see credentials.py); None = BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9.
+        `cost_scale`: the server-cost model (cost.py), 1 = a real Odoo 18's, 0 = off;
+        None = BRIDGE_SANDBOX_ODOO_COST_SCALE, else off. `workers`: Odoo HTTP workers
+        the calls share (None = BRIDGE_SANDBOX_ODOO_WORKERS, else 2)."""
+        self.settings = Settings(
+            version, db, login, password, api_key, login_cost, cost_scale, workers
+        )
         self.app = OdooApp(self.settings)
         self.faults = Faults()
         self._server = SandboxServer(FaultMiddleware(self.app, self.faults), host, port)
@@ -62,6 +70,11 @@ class OdooSandbox:
         self.app.credentials.cost = max(0.0, float(seconds))
 
     @property
+    def cost(self) -> CostModel:
+        """The server-cost model: `configure(scale, workers, costs)`, `stats()`."""
+        return self.app.cost
+
+    @property
     def password_checks(self) -> int:
         """Password (and API key) hashes verified so far: what logins cost."""
         return self.app.credentials.checks
@@ -88,10 +101,22 @@ class OdooSandbox:
 
 
 def serve(
-    port: int, host: str = "127.0.0.1", version: str = "18.0", login_cost: float | None = None
+    port: int,
+    host: str = "127.0.0.1",
+    version: str = "18.0",
+    login_cost: float | None = None,
+    cost_scale: float | None = None,
+    workers: int | None = None,
 ) -> None:
     """Run in the foreground (`bridge sandbox odoo --port P`)."""
-    sandbox = OdooSandbox(port=port, host=host, version=version, login_cost=login_cost)
+    sandbox = OdooSandbox(
+        port=port,
+        host=host,
+        version=version,
+        login_cost=login_cost,
+        cost_scale=cost_scale,
+        workers=workers,
+    )
     print(
         f"Odoo {version} sandbox on {sandbox.url} (db 'bridge', admin/admin; "
         f"a password check costs {sandbox.login_cost:g} s)",

@@ -18,8 +18,22 @@ def main() -> None:
         default=None,
         help="seconds one password check costs (default: $BRIDGE_SANDBOX_ODOO_LOGIN_COST or 0.9)",
     )
+    parser.add_argument(
+        "--cost-scale",
+        type=float,
+        default=None,
+        help="server-cost model, 1 = a real Odoo 18 (default $BRIDGE_SANDBOX_ODOO_COST_SCALE, 0)",
+    )
+    parser.add_argument("--workers", type=int, default=None, help="Odoo workers it models (2)")
     args = parser.parse_args()
-    serve(args.port, args.host, version=args.version, login_cost=args.login_cost)
+    serve(
+        args.port,
+        args.host,
+        version=args.version,
+        login_cost=args.login_cost,
+        cost_scale=args.cost_scale,
+        workers=args.workers,
+    )
 
 
 if __name__ == "__main__":

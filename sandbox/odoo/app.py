@@ -8,7 +8,10 @@ Admin endpoints (not Odoo; for tests, the demo and benchmarks):
     POST /__sandbox__/odoo/reset          back to a freshly seeded database
     GET  /__sandbox__/odoo/stats          model calls served and password hashes checked
     GET|POST /__sandbox__/odoo/settings   {"login_cost": seconds}: what one password check
-         costs (credentials.py; default 0.9 s, env BRIDGE_SANDBOX_ODOO_LOGIN_COST)
+         costs (credentials.py; default 0.9 s, env BRIDGE_SANDBOX_ODOO_LOGIN_COST);
+         {"cost_scale": x, "workers": n, "costs": {"model.method": [fixed, per_record]}}:
+         the server-cost model (cost.py; scale 0 = off, env BRIDGE_SANDBOX_ODOO_COST_SCALE,
+         workers env BRIDGE_SANDBOX_ODOO_WORKERS); GET answers what it spent so far
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from sandbox.odoo import methods
+from sandbox.odoo.cost import CostModel, configured_scale, configured_workers, records_of
 from sandbox.odoo.credentials import Credentials, configured_cost
 from sandbox.odoo.exceptions import (
     AccessDenied,
@@ -62,6 +66,10 @@ class Settings:
     api_key: str = "sandbox-api-key"
     #: Seconds one password check costs; None: BRIDGE_SANDBOX_ODOO_LOGIN_COST, else 0.9.
     login_cost: float | None = None
+    #: Server-cost model (cost.py): 1 = a real Odoo 18's; None: BRIDGE_SANDBOX_ODOO_COST_SCALE,
+    #: else 0 (off). `workers`: Odoo's HTTP workers the calls share; None: env, else 2.
+    cost_scale: float | None = None
+    workers: int | None = None
 
     @property
     def major(self) -> int:
@@ -125,6 +133,8 @@ class OdooApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.credentials = Credentials(cost=configured_cost(settings.login_cost))
+        scale, workers = configured_scale(settings.cost_scale), configured_workers(settings.workers)
+        self.cost = CostModel(scale=scale, workers=workers)
         self.failures = _PendingFailures()
         self.calls = 0
         self.db = self._fresh()
@@ -199,7 +209,8 @@ class OdooApp:
                 body = request.get_json(silent=True) or {}
                 if "login_cost" in body:
                     self.credentials.cost = configured_cost(float(body["login_cost"]))
-            return _json_response({"login_cost": self.credentials.cost})
+                self.cost.configure(body.get("cost_scale"), body.get("workers"), body.get("costs"))
+            return _json_response({"login_cost": self.credentials.cost, **self.cost.stats()})
         raise NotFound()
 
     # -- services -----------------------------------------------------------------------------
@@ -268,22 +279,34 @@ class OdooApp:
         else:
             call_args, kwargs = list(rest), {}
         context = kwargs.pop("context", None) or {}
+        first = call_args[0] if call_args else None
+        ids = [first] if isinstance(first, int) else first if isinstance(first, list) else None
         return self.run(
             model,
             name,
             context,
             lambda env: methods.execute_kw(env, model, name, call_args, kwargs),
+            records_of(self.db, model, name, ids, call_args, kwargs),
         )
 
-    def run(self, model: str, name: str, context: dict[str, Any], call: Any) -> Any:
-        """One model call in one transaction, rolled back on error."""
-        with self.db.transaction():
-            self.calls += 1
-            env = Env(self.db, ADMIN, context if isinstance(context, dict) else {})
-            methods.resolve(env, model, name)
-            if self.failures.take(model, name):
-                raise SerializationFailure()
-            return call(env)
+    def run(
+        self, model: str, name: str, context: dict[str, Any], call: Any, records: int = 1
+    ) -> Any:
+        """One model call in one transaction, rolled back on error.
+
+        With the cost model on, the call first spends its server time in one of the
+        workers (cost.py), so its changes appear when that time is up, as on commit."""
+        slot = self.cost.serve(model, name, records)
+        try:
+            with self.db.transaction():
+                self.calls += 1
+                env = Env(self.db, ADMIN, context if isinstance(context, dict) else {})
+                methods.resolve(env, model, name)
+                if self.failures.take(model, name):
+                    raise SerializationFailure()
+                return call(env)
+        finally:
+            slot.release()
 
     # -- wire formats -------------------------------------------------------------------------
 
@@ -380,7 +403,11 @@ class OdooApp:
             )
         try:
             result = self.run(
-                model, name, context, lambda env: methods.call_named(env, model, name, ids, body)
+                model,
+                name,
+                context,
+                lambda env: methods.call_named(env, model, name, ids, body),
+                records_of(self.db, model, name, ids, [], body),
             )
         except methods.MethodMissing as exc:
             return _json2_error(404, "werkzeug.exceptions.NotFound", exc.message)

@@ -19,6 +19,7 @@ from bridge.clients.errors import (  # noqa: E402
 )
 from bridge.clients.magento import MagentoAuth, MagentoClient, render_message  # noqa: E402
 from bridge.clients.magento_search import SearchCriteria  # noqa: E402
+from bridge.clients.retries import NO_RETRY  # noqa: E402
 from sandbox.magento import (  # noqa: E402
     ADMIN_PASSWORD,
     INTEGRATION_TOKEN,
@@ -325,21 +326,22 @@ def test_non_json_success_is_permanent():
     assert not isinstance(caught.value, RetryableError)
 
 
-# -- faults -------------------------------------------------------------------------------------
+# -- faults, one try each (tests/clients/test_retries.py tries again) -------------------------
 
 
 def test_5xx_is_retryable(magento):
     faults(magento, rate_5xx=1.0, status_5xx=503)
     with pytest.raises(RetryableError) as caught:
-        client(magento).store_views()
+        client(magento, retry=NO_RETRY).store_views()
     assert caught.value.status == 503
     assert "HTTP 503" in str(caught.value)
+    assert caught.value.sent and caught.value.answered
 
 
 def test_429_is_retryable_with_retry_after(magento):
     faults(magento, rate_429=1.0, retry_after=7)
     with pytest.raises(RetryableError) as caught:
-        client(magento).store_views()
+        client(magento, retry=NO_RETRY).store_views()
     assert caught.value.retry_after == 7
     assert caught.value.status == 429
 
@@ -347,26 +349,29 @@ def test_429_is_retryable_with_retry_after(magento):
 def test_timeout_is_retryable(magento):
     faults(magento, rate_timeout=1.0, timeout_s=2)
     started = time.monotonic()
-    with pytest.raises(RetryableError, match=r"did not answer within 0.5 s"):
-        client(magento, timeout=0.5).store_views()
+    with pytest.raises(RetryableError, match=r"did not answer within 0.5 s") as caught:
+        client(magento, timeout=0.5, retry=NO_RETRY).store_views()
     assert time.monotonic() - started < 1.5
+    assert caught.value.sent and not caught.value.answered
 
 
 def test_dropped_connection_is_retryable(magento):
     faults(magento, rate_drop=1.0)
-    with pytest.raises(RetryableError, match="is unreachable: connection"):
-        client(magento).store_views()
+    with pytest.raises(RetryableError, match="is unreachable: connection") as caught:
+        client(magento, retry=NO_RETRY).store_views()
+    assert caught.value.sent and not caught.value.answered
 
 
 def test_refused_connection_reads_well():
     port = closed_port()
-    c = MagentoClient(f"http://127.0.0.1:{port}", AUTHS["token"], timeout=2)
+    c = MagentoClient(f"http://127.0.0.1:{port}", AUTHS["token"], timeout=2, retry=NO_RETRY)
     with pytest.raises(RetryableError) as caught:
         c.check()
     assert (
         str(caught.value)
         == f"Magento at http://127.0.0.1:{port}/ is unreachable: connection refused"
     )
+    assert not caught.value.sent  # nothing left: even a write may be sent again
 
 
 def test_latency_is_applied(magento):
@@ -378,7 +383,7 @@ def test_latency_is_applied(magento):
 
 def test_fail_twice_then_succeed(magento):
     faults(magento, rate_5xx=1.0, max_faults=2)
-    c = client(magento)
+    c = client(magento, retry=NO_RETRY)
     for _ in range(2):
         with pytest.raises(RetryableError):
             c.store_views()

@@ -15,6 +15,7 @@ from bridge.clients.errors import (  # noqa: E402
     ValidationError,
 )
 from bridge.clients.odoo import OdooClient  # noqa: E402
+from bridge.clients.retries import NO_RETRY  # noqa: E402
 from sandbox.odoo import OdooSandbox  # noqa: E402
 from tests.odoo_fixtures import (  # noqa: E402
     REAL_SKIP_REASON,
@@ -316,7 +317,7 @@ def test_bad_field_is_permanent(odoo: OdooClient) -> None:
 def test_injected_faults_are_retryable(
     sandbox_only: Target, settings: dict[str, object], expect_retry_after: float | None
 ) -> None:
-    client = sandbox_only.client()
+    client = sandbox_only.client(retry=NO_RETRY)  # one try: test_retries.py tries again
     client.authenticate()
     set_faults(sandbox_only.url, max_faults=1, **settings)
     with pytest.raises(RetryableError) as info:
@@ -327,7 +328,7 @@ def test_injected_faults_are_retryable(
 
 
 def test_timeout_is_retryable(sandbox_only: Target) -> None:
-    client = sandbox_only.client(timeout=0.3)
+    client = sandbox_only.client(timeout=0.3, retry=NO_RETRY)
     client.authenticate()
     set_faults(sandbox_only.url, max_faults=1, rate_timeout=1.0, timeout_s=1.0)
     with pytest.raises(RetryableError) as info:
@@ -336,10 +337,11 @@ def test_timeout_is_retryable(sandbox_only: Target) -> None:
 
 
 def test_refused_connection_is_retryable(target: Target) -> None:
-    client = target.client(url=f"http://127.0.0.1:{closed_port()}")
+    client = target.client(url=f"http://127.0.0.1:{closed_port()}", retry=NO_RETRY)
     with pytest.raises(RetryableError) as info:
         client.check()
     assert "could not be reached" in str(info.value)
+    assert not info.value.sent
 
 
 def test_serialization_failure_is_retryable(sandbox_only: Target) -> None:

@@ -71,7 +71,7 @@ def test_logs_retry_by_filter_and_requeue(worker: Any, magento_sandbox: Any,
     with db.session_scope() as session:
         session.execute(update(SyncLog).where(SyncLog.id == ids[1])
                         .values(updated_at=utcnow() - timedelta(hours=1)))  # fmt: skip
-    listed = bridge("logs", "list", "--stuck", "30")
+    listed = bridge("logs", "list", "--stuck", "--older-than", "30")
     assert "│ queued │" in listed.stdout and "failed" not in listed.stdout  # only the stuck one
     bad = bridge("logs", "retry", "--since", "yesterday")
     assert bad.returncode == 1 and "is not a date" in bad.stderr

@@ -40,3 +40,6 @@ def test_demo_runs_with_no_services(tmp_path):
     assert "Magento order 000000014 has shipped, and Magento cannot cancel" in out
     assert "Magento 000000021: state complete, shipped 2/2" in out
     assert "Magento 000000022: state closed, shipped 0/1, invoiced 1, refunded 1" in out
+    # An order placed in Magento reaches Odoo through its I/O Events delivery.
+    assert "challenge answered; RSA-signed" in out
+    assert "000000100 is S" in out and "through its" in out

@@ -592,3 +592,25 @@ def test_html_fields_are_sanitised_as_odoo_18(
     assert odoo.do("product.template", "read", [tid], ["description"])[0]["description"] == (
         description
     )
+
+
+def test_inventory_tracking_cannot_change_on_a_reserved_product(odoo: Odoo) -> None:
+    """stock's product.template.write (addons/stock/models/product.py): `is_storable` cannot
+    change while a move reserves the product; a write keeping it is fine. Seen on the real
+    Odoo 18 when a product import met an untracked product on an order's delivery."""
+    tmpl = odoo.do("product.template", "create", {"name": name("untracked"), "type": "consu"})
+    [variant] = odoo.do("product.product", "search", [("product_tmpl_id", "=", tmpl)])
+    partner = odoo.do("res.partner", "create", {"name": name("buyer")})
+    order = odoo.do("sale.order", "create", {"partner_id": partner, "order_line": [
+        (0, 0, {"product_id": variant, "product_uom_qty": 1})]})  # fmt: skip
+    odoo.do("sale.order", "action_confirm", [order])
+    assert odoo.call("product.template", "write", [tmpl], {"is_storable": True}) == [
+        "fault",
+        "odoo.exceptions.UserError",
+        "You can not change the inventory tracking of a product that is currently reserved on "
+        "a stock move. If you need to change the inventory tracking, you should first "
+        "unreserve the stock move.",
+    ]
+    assert odoo.do("product.template", "write", [tmpl], {"is_storable": False, "name": "kept"})
+    [row] = odoo.do("product.template", "read", [tmpl], ["is_storable", "name"])
+    assert (row["is_storable"], row["name"]) == (False, "kept")

@@ -363,6 +363,31 @@ def test_a_rerun_after_losing_the_bindings_finds_the_products_instead_of_duplica
     assert len(variants(odoo, tmpl)) == 15
 
 
+def test_an_untracked_product_on_a_reserved_delivery_updates_and_stays_untracked(
+    shop: dict,
+) -> None:
+    """Orders can reach Odoo before the catalog: the merchant's product (no inventory
+    tracking) sits on a reserved delivery. Odoo refuses to switch tracking then, and the
+    choice is the merchant's anyway: the import updates the rest and leaves it."""
+    odoo = shop["odoo"]
+    tmpl = odoo.create("product.template", [{"name": "Gym bag", "default_code": "24-WG02",
+                                             "type": "consu", "list_price": 1.0}])[0]  # fmt: skip
+    [variant] = odoo.search("product.product", [("product_tmpl_id", "=", tmpl)])
+    partner = odoo.create("res.partner", [{"name": "Early customer"}])[0]
+    order = odoo.create("sale.order", [{"partner_id": partner, "order_line": [
+        (0, 0, {"product_id": variant, "product_uom_qty": 1})]}])[0]  # fmt: skip
+    odoo.call("sale.order", "action_confirm", [order])
+    moves = odoo.search_read("stock.move", [("product_id", "=", variant)], ["state"])
+    assert [m["state"] for m in moves] == ["assigned"]
+
+    result = run(shop["id"], event("24-WG02"))
+
+    assert result["logs"]["24-WG02"][0].endswith("done"), result["logs"]
+    [row] = odoo.read("product.template", [tmpl], ["is_storable", "list_price", "name"])
+    assert row["is_storable"] is False
+    assert row["list_price"] != 1.0 and row["name"] != "Gym bag"  # Magento's values arrived
+
+
 def test_children_odoo_has_as_products_of_their_own_fail_the_configurable(shop: dict) -> None:
     shop["odoo"].create(
         "product.product", [{"name": "Loose hoodie", "default_code": "MH01-XS-Black"}]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bridge.clients.errors import PermanentError
 from bridge.clients.odoo import OdooClient, m2o_id
+from bridge.coordination import StepClaims
 from bridge.mappers import customer as cm
 from bridge.mappers import order as om
 from bridge.mappers.errors import MappingError
@@ -30,11 +31,13 @@ from bridge.models import (
     Connection,
     SyncLog,
 )
+from bridge.settings import get_settings
 from bridge.sync import bindings, logbook
 from bridge.sync.locks import lock_keys
 from bridge.sync.orders import changes as order_changes
 from bridge.sync.orders import refs as order_refs
 from bridge.sync.orders.invoicing import OnlineOrder, invoice_and_pay
+from bridge.sync.orders.steps import Steps
 from bridge.sync.partners import PartnerResolver, customer_key
 
 WITH_ARCHIVED = {"active_test": False}
@@ -74,6 +77,19 @@ class OrderPage:
     session: Session
     connection: Connection
     odoo: OdooClient
+    #: Claims on the page's Odoo steps (steps.py); by default the broker's, per connection.
+    steps: Steps | None = None
+
+    def __post_init__(self) -> None:
+        if self.steps is None:
+            window = get_settings().odoo_call_window
+            where = f"{self.connection.odoo_url}|{self.connection.odoo_db}"
+            self.steps = Steps(StepClaims(self.connection.id, where), window)
+
+    @property
+    def guard(self) -> Steps:
+        assert self.steps is not None
+        return self.steps
 
 
 @dataclass
@@ -126,7 +142,11 @@ def import_orders(page: OrderPage, logs: list[SyncLog]) -> dict[str, Any]:
     created = _create(page, new, outcome) if new else []
     _finish(page, resumed + created, outcome, resumed={id(p) for p in resumed})
     _replace_edited(page, [p for p in created if p.order.relation_parent_id], outcome)
-    return outcome.as_dict()
+    result = outcome.as_dict()
+    if page.guard.waited:
+        # Seconds spent waiting for an earlier call Odoo may still have been running.
+        result["waited_for_odoo"] = dict(page.guard.waited)
+    return result
 
 
 def _follow(page: OrderPage, orders: list[_Pending], outcome: PageOutcome) -> None:
@@ -170,13 +190,11 @@ def _existing_orders(
     }
     unbound = [i for i in increment_ids if i not in ids]
     if unbound:
-        found = page.odoo.search_read(
-            "sale.order",
-            [("client_order_ref", "in", unbound)],
-            ["client_order_ref"],
-            order="id asc",
-            context=WITH_ARCHIVED,
+        # An earlier try's `create` may still be running in Odoo: look until it commits.
+        page.guard.after_earlier(
+            "create", unbound, lambda refs: {r["client_order_ref"] for r in _in_odoo(page, refs)}
         )
+        found = _in_odoo(page, unbound)
         for row in found:
             ref = row["client_order_ref"]
             if ref not in ids:
@@ -184,6 +202,17 @@ def _existing_orders(
                 recovered.add(ref)
                 _bind_order(page.session, conn_id, orders[ref], row["id"], None)
     return ids, recovered
+
+
+def _in_odoo(page: OrderPage, refs: list[str]) -> list[dict[str, Any]]:
+    """Odoo's orders of these increment ids (`client_order_ref`), archived included."""
+    return page.odoo.search_read(
+        "sale.order",
+        [("client_order_ref", "in", refs)],
+        ["client_order_ref"],
+        order="id asc",
+        context=WITH_ARCHIVED,
+    )
 
 
 def _order_customer(p: _Pending) -> cm.Customer:
@@ -294,6 +323,10 @@ def _create_in_odoo(
     """One `create` for the page; on a refusal, one by one so only the bad order fails."""
     if not orders:
         return []
+    refs = [p.order.increment_id for p in orders]
+    # Claimed until Odoo answers: a timeout leaves the claim, so the retry waits for
+    # this create to commit and binds what it made (`_existing_orders`).
+    page.guard.claim("create", refs)
     try:
         ids = page.odoo.create("sale.order", [p.values for p in orders])
     except PermanentError:
@@ -304,6 +337,7 @@ def _create_in_odoo(
             except PermanentError as exc:
                 _fail(p.log, outcome, f"Odoo refused the order: {exc.message}")
                 orders.remove(p)
+    page.guard.settle("create", refs)
     for p, odoo_id in zip(orders, ids, strict=True):
         p.odoo_id = odoo_id
         _bind_order(page.session, page.connection.id, p.order, odoo_id, fingerprint(p.values))
@@ -332,7 +366,12 @@ def _finish(
     drafts = [p.odoo_id for p in orders if states.get(p.odoo_id) in ("draft", "sent")]
     confirmed = {p.odoo_id for p in orders if states.get(p.odoo_id) == "sale"}
     if page.connection.auto_confirm_orders and drafts:
-        page.odoo.call("sale.order", "action_confirm", drafts)
+        page.guard.run(
+            "confirm",
+            drafts,
+            lambda some: _confirmed(page.odoo, some),
+            lambda todo: page.odoo.call("sale.order", "action_confirm", todo),
+        )
         confirmed.update(drafts)
     payments = order_refs.payment_methods(
         page.session, page.connection.id, {p.order.payment_method for p in orders}
@@ -344,7 +383,7 @@ def _finish(
         for p in orders
         if p.odoo_id in confirmed and payments.get(p.order.payment_method, {}).get("online")
     ]
-    paid = invoice_and_pay(page.odoo, online)
+    paid = invoice_and_pay(page.odoo, online, page.guard, get_settings().odoo_payment_chunk)
     for p in orders:
         if id(p) in resumed:
             outcome.bound.append(p.order.increment_id)
@@ -396,6 +435,12 @@ def _verify_totals(
         )
     gone = {id(p) for p, _ in wrong}
     return [p for p in orders if id(p) not in gone]
+
+
+def _confirmed(odoo: OdooClient, order_ids: list[int]) -> set[int]:
+    """Orders Odoo no longer shows as quotations (confirmed, or canceled meanwhile)."""
+    return {r["id"] for r in odoo.read("sale.order", order_ids, ["state"])
+            if r["state"] not in ("draft", "sent")}  # fmt: skip
 
 
 def _has_discount(p: _Pending) -> bool:

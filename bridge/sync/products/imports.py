@@ -380,8 +380,9 @@ def plan_import(
         wanted = list(dict.fromkeys(skus))
     else:
         wanted = []
+        stream = pull.Stream(SEARCH_PATH, id_field="id")
         for page in pull.changed_pages(
-            ctx.magento, SEARCH_PATH, SearchCriteria(), since, fields=None, page_size=300
+            ctx.magento, stream, SearchCriteria(), since, fields=None, page_size=300
         ):
             ctx.source.remember(page)
             wanted += [str(p["sku"]) for p in page]

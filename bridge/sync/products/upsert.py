@@ -271,10 +271,13 @@ def _create(ctx: ImportContext, items: list[Item], line_changes: dict[str, list[
 
 
 def _update(ctx: ImportContext, item: Item, lines: list[Any], **extra: Any) -> None:
+    vals = _template_values(item, lines)
+    if item.kind != "bundle":
+        # Inventory tracking is the merchant's choice once the product exists, and Odoo
+        # refuses to change it while a move reserves the product (a delivery of an order).
+        vals.pop("is_storable", None)
     try:
-        ctx.odoo.write(
-            "product.template", [item.template_id or 0], {**_template_values(item, lines), **extra}
-        )
+        ctx.odoo.write("product.template", [item.template_id or 0], {**vals, **extra})
     except PermanentError as exc:
         item.fail(f"Odoo refused the update of {item.kind} {item.sku}: {exc.message}")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sandbox.odoo.exceptions import UserError
 from sandbox.odoo.methods import Records
+from sandbox.odoo.models import product
 from sandbox.odoo.models.base import COMPANY
 from sandbox.odoo.registry import Env, Model, fld, now
 
@@ -625,3 +626,37 @@ def seed(env: Env) -> None:
             },
         ],
     )
+
+
+# -- product.template.write: stock's inventory tracking guard --------------------------------------
+
+TRACKING_USED = "You can not change the inventory tracking of a product that was already used."
+TRACKING_RESERVED = (
+    "You can not change the inventory tracking of a product that is currently reserved on a "
+    "stock move. If you need to change the inventory tracking, you should first unreserve the "
+    "stock move."
+)
+
+
+@product.template.method("write")
+def template_write(records: Records, vals: dict[str, Any]) -> bool:
+    """stock's `product.template.write` (addons/stock/models/product.py): `is_storable` cannot
+    change on a product with done moves, nor on one with reserved moves. Odoo looks at move
+    lines; here a move's own state stands for its lines (done; assigned/partially_available)."""
+    env = records.env
+    if "is_storable" in vals:
+        templates = env.ensure("product.template", env.existing("product.template", records.ids))
+        wanted = bool(vals["is_storable"])
+        changed = [t["id"] for t in templates if wanted != bool(t["is_storable"])]
+        states = {
+            m["state"]
+            for tid in changed
+            for vid in env.db.lookup("product.product", "product_tmpl_id", tid)
+            for m in env.lookup("stock.move", "product_id", vid)
+        }
+        if "done" in states:
+            raise UserError(TRACKING_USED)
+        if states & {"assigned", "partially_available"}:
+            raise UserError(TRACKING_RESERVED)
+    env.write("product.template", records.ids, vals)
+    return True
