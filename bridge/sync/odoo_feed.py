@@ -75,6 +75,7 @@ def changes(
     feed: Feed,
     *,
     order_ids: list[int] | None = None,
+    batch: int = BATCH,
 ) -> tuple[list[Change], str | None]:
     """Changes of one feed since its cursor (or of some orders); and the cursor to keep."""
     stream = f"odoo.{feed.kind}"
@@ -83,10 +84,7 @@ def changes(
     start = None if order_ids else _start(current)
     if start:
         domain.append(("write_date", ">=", start))
-    rows = odoo.search_read(
-        feed.model, domain, ["write_date", *feed.fields], order="write_date asc, id asc",
-        limit=BATCH,
-    )  # fmt: skip
+    rows = _read_all(odoo, feed, domain, batch)
     order_of = _order_ids(odoo, feed, rows)
     if order_ids:
         rows = [r for r in rows if order_of.get(r["id"]) in set(order_ids)]
@@ -99,6 +97,28 @@ def changes(
     ]
     newest = max([current or "", *(r["write_date"] for r in rows)]) or None
     return found, (None if order_ids else newest)
+
+
+def _read_all(odoo: OdooClient, feed: Feed, domain: list[Any], batch: int) -> list[dict[str, Any]]:
+    """Every record the domain matches, `batch` at a time, oldest first.
+
+    Read by key (after the last `write_date`, `id` read), not by offset: reading only the
+    first batch would stall the feed for good once more than a batch of records changed
+    within the overlap, since each poll would start over at the same records.
+    """
+    rows: list[dict[str, Any]] = []
+    after: list[Any] = []
+    while True:
+        found = odoo.search_read(
+            feed.model, [*after, *domain], ["write_date", *feed.fields],
+            order="write_date asc, id asc", limit=batch,
+        )  # fmt: skip
+        rows += found
+        if len(found) < batch:
+            return rows
+        last = found[-1]
+        after = ["|", ("write_date", ">", last["write_date"]),
+                 "&", ("write_date", "=", last["write_date"]), ("id", ">", last["id"])]  # fmt: skip
 
 
 def _order_ids(odoo: OdooClient, feed: Feed, rows: list[dict[str, Any]]) -> dict[int, int]:

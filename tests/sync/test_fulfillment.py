@@ -397,3 +397,19 @@ def test_a_shipment_bridge_made_is_not_counted_again_as_a_magento_stock_change(
         ctx = stock.StockContext(s, conn, magento, odoo)
         fresh = stock.incoming(ctx, stock.magento_quantities(ctx, [sku]))
     assert fresh == []  # nothing new to count into Odoo
+
+
+def test_the_feed_reads_past_a_batch_of_changes_made_within_its_overlap(shop: int):
+    """More changes than one batch inside the 5-minute overlap (a warehouse validating 600
+    deliveries at once): a poll that read only its first batch started over at the same
+    records every time, and the rest never reached Magento (bench/faults.py)."""
+    _, odoo = clients(shop)
+    pickings = {deliver(odoo, ref) for ref in (OFFLINE, ONLINE, ONLINE_TOO)}
+    shipment = next(f for f in FEEDS if f.kind == "shipment")
+    with db.session_scope() as s:
+        found, newest = changes(s, odoo, shop, shipment, batch=2)
+        pull.save_cursor(s, shop, "odoo.shipment", newest)
+    assert pickings <= {c.odoo_id for c in found}
+    with db.session_scope() as s:
+        again, _ = changes(s, odoo, shop, shipment, batch=2)
+    assert pickings <= {c.odoo_id for c in again}, "nothing bound yet: the overlap reads them again"
