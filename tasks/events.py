@@ -239,19 +239,28 @@ def _forget(receipt_ids: list[int]) -> None:
                 session.delete(receipt)
 
 
+def keep_unreadable(session: Any, conn_id: int, raw: Any, reason: str) -> SyncLog:
+    """Keep an event Bridge cannot act on as a failed `event` log holding what arrived,
+    so an operator sees it and nothing is lost (webhook batches, the journal, events no
+    job can be made of all come here)."""
+    entry = logbook.failed_record(
+        session,
+        connection_id=conn_id,
+        entity="event",
+        direction=Direction.MAGENTO_TO_ODOO,
+        key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
+        payload=raw,
+        reason=reason,
+    )
+    session.flush()
+    return entry
+
+
 def _unreadable(conn_id: int, event: Event, reason: str) -> Taken:
-    """Keep an event no job can be made of: a failed log with the event, and its receipt."""
+    """An event no job can be made of: a failed log with the event, and its receipt."""
     with session_scope() as session:
-        entry = logbook.failed_record(
-            session,
-            connection_id=conn_id,
-            entity="event",
-            direction=Direction.MAGENTO_TO_ODOO,
-            key=event.id[:255],
-            payload={"id": event.id, "type": event.type, "value": event.value},
-            reason=f"unreadable event: {reason}",
-        )
-        session.flush()
+        raw = {"id": event.id, "type": event.type, "value": event.value}
+        entry = keep_unreadable(session, conn_id, raw, f"unreadable event: {reason}")
         return Taken("unreadable", reason, entry.id)
 
 

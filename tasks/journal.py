@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from bridge.mappers.errors import MappingError
 from bridge.mappers.events import cloud_event
-from bridge.models import Connection, Direction, SyncLog
-from bridge.sync import logbook
+from bridge.models import Connection, SyncLog
 from bridge.sync.event_source import consume_journal, journal_client
 from tasks.base import run_log
 from workers.app import app
@@ -26,7 +25,8 @@ ENTITY = "events.journal"
 
 
 def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
-    from tasks.events import take_all  # tasks.events imports dispatch, which names this task
+    # tasks.events imports dispatch, which names this task
+    from tasks.events import keep_unreadable, take_all
 
     conn = session.get(Connection, entry.connection_id)
     client = journal_client(conn) if conn is not None else None
@@ -40,15 +40,7 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
             try:
                 events.append(cloud_event(raw))
             except MappingError as exc:
-                logbook.failed_record(
-                    session,
-                    connection_id=conn_id,
-                    entity="event",
-                    direction=Direction.MAGENTO_TO_ODOO,
-                    key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
-                    payload=raw,
-                    reason=f"unreadable journal event: {exc}",
-                )
+                keep_unreadable(session, conn_id, raw, f"unreadable journal event: {exc}")
                 outcomes.append("unreadable")
         return outcomes + [taken.outcome for taken in take_all(conn_id, events)]
 

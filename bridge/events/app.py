@@ -51,19 +51,17 @@ from bridge.mappers.errors import MappingError
 from bridge.models import (
     Channel,
     Connection,
-    Direction,
     EventSource,
     LogState,
     SyncLog,
     utcnow,
 )
 from bridge.settings import get_settings
-from bridge.sync import logbook
 from bridge.sync.event_source import EventSettings
 from bridge.sync.log_filter import stuck_clause
 from bridge.sync.products import feed as product_feed
 from tasks.dispatch import FLUSH_PRODUCTS_JOB, JOBS, fulfillment_job, product_export_job
-from tasks.events import QUEUED, Taken, take, take_all
+from tasks.events import QUEUED, Taken, keep_unreadable, take, take_all
 from tasks.outbox import BrokerUnavailable, Job, enqueue
 
 URLS = Map([
@@ -221,16 +219,7 @@ def _events(source: EventSource, payload: Any, body: bytes) -> list[Any]:
 
 def _failed_event(conn_id: int, raw: Any, reason: str) -> Taken:
     with session_scope() as session:
-        entry = logbook.failed_record(
-            session,
-            connection_id=conn_id,
-            entity="event",
-            direction=Direction.MAGENTO_TO_ODOO,
-            key=str(raw.get("id"))[:255] if isinstance(raw, dict) else None,
-            payload=raw,
-            reason=f"unreadable event in a batch: {reason}",
-        )
-        session.flush()
+        entry = keep_unreadable(session, conn_id, raw, f"unreadable event in a batch: {reason}")
         return Taken("unreadable", reason, entry.id)
 
 
