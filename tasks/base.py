@@ -46,6 +46,10 @@ Handler = Callable[[Session, SyncLog], dict[str, Any] | None]
 #: Called instead of failing a log for good, in the session that would fail it: returns
 #: what to do once that session committed (send new work), or None to fail the log.
 GiveUp = Callable[[Session, SyncLog, str], Callable[[], None] | None]
+#: Called with a log that fails for good, in the session that fails it (a page fails
+#: its waiting records in the same commit, so no reader sees the page failed and its
+#: records still queued).
+OnFail = Callable[[Session, SyncLog, str], None]
 
 #: A failed page of more records than this goes on in pages of this many, then one by one.
 SPLIT_BATCH = 10
@@ -90,15 +94,22 @@ class Heartbeat:
                 log.warning("sync log %s: heartbeat not recorded: %s", self.log_id, exc)
 
 
-def run_log(task: Task, log_id: int, handler: Handler, give_up: GiveUp | None = None) -> str:
+def run_log(
+    task: Task,
+    log_id: int,
+    handler: Handler,
+    give_up: GiveUp | None = None,
+    on_fail: OnFail | None = None,
+) -> str:
     """Run `handler` for the log; returns the state the log ended in.
 
     `give_up`: what to do instead of failing the log for good (a page splits itself).
+    `on_fail`: what else to record when the log fails for good, in the same commit.
     """
     try:
         left = _claim(task, log_id)
     except DB_UNAVAILABLE as exc:
-        return _retry(task, log_id, _db_error(exc), None)
+        return _retry(task, log_id, _db_error(exc), None, on_fail)
     if left is not None:
         return left
     started = utcnow()
@@ -121,16 +132,16 @@ def run_log(task: Task, log_id: int, handler: Handler, give_up: GiveUp | None = 
             exc = RetryableError(str(exc))
         elif not isinstance(exc, RetryableError):
             exc = _db_error(exc)
-        return _retry(task, log_id, exc, give_up)
+        return _retry(task, log_id, exc, give_up, on_fail)
     except (AuthenticationError, SecretError) as exc:
         # The whole connection is refused: smaller pages would be refused the same way.
-        return _finish(log_id, str(exc), None)
+        return _finish(log_id, str(exc), None, on_fail)
     except (BridgeError, MappingError) as exc:
-        return _finish(log_id, str(exc), give_up)
+        return _finish(log_id, str(exc), give_up, on_fail)
     except Exception as exc:
         log.exception("sync log %s: unexpected error", log_id)
         reason = f"internal error ({type(exc).__name__}): {exc}; see the worker's log"
-        return _finish(log_id, reason, give_up)
+        return _finish(log_id, reason, give_up, on_fail)
 
 
 def _claim(task: Task, log_id: int) -> str | None:
@@ -153,10 +164,17 @@ def _db_error(exc: Exception) -> RetryableError:
     return RetryableError(f"the state database cannot be reached: {''.join(first_line)}")
 
 
-def _retry(task: Task, log_id: int, exc: RetryableError, give_up: GiveUp | None) -> str:
+def _retry(
+    task: Task,
+    log_id: int,
+    exc: RetryableError,
+    give_up: GiveUp | None,
+    on_fail: OnFail | None,
+) -> str:
     retries = task.request.retries
     if retries >= get_settings().retry_max:
-        return _finish(log_id, f"gave up after {retries + 1} attempts: {exc.message}", give_up)
+        reason = f"gave up after {retries + 1} attempts: {exc.message}"
+        return _finish(log_id, reason, give_up, on_fail)
     countdown = backoff(retries, exc.retry_after)
     try:
         with session_scope() as session:
@@ -170,7 +188,7 @@ def _retry(task: Task, log_id: int, exc: RetryableError, give_up: GiveUp | None)
     raise task.retry(countdown=countdown, exc=exc, max_retries=get_settings().retry_max) from exc
 
 
-def _finish(log_id: int, reason: str, give_up: GiveUp | None) -> str:
+def _finish(log_id: int, reason: str, give_up: GiveUp | None, on_fail: OnFail | None) -> str:
     """Fail the log for good, unless `give_up` hands its work on; the state it ends in."""
     then: Callable[[], None] | None = None
     try:
@@ -180,6 +198,8 @@ def _finish(log_id: int, reason: str, give_up: GiveUp | None) -> str:
                 return "missing"
             then = give_up(session, entry, reason) if give_up is not None else None
             if then is None:
+                if on_fail is not None:
+                    on_fail(session, entry, reason)
                 logbook.mark_failed(entry, reason)
     except DB_UNAVAILABLE as exc:
         # Nothing can be recorded: the log stays unfinished and the reaper sends it again.
@@ -211,15 +231,13 @@ def run_page(task: Task, log_id: int, handler: Handler, records: str, *, split: 
     def _split(session: Session, page: SyncLog, reason: str) -> Callable[[], None] | None:
         return split_page(task, session, page, reason, records)
 
-    state = run_log(task, log_id, handler, give_up=_split if split else None)
-    if state == "failed":
-        with session_scope() as session:
-            page = session.get(SyncLog, log_id)
-            listed = (page.payload or {}).get(records, []) if page is not None else []
-            if page is not None and all(isinstance(i, int) for i in listed):
-                for entry in logbook.unfinished_logs(session, listed):
-                    logbook.mark_failed(entry, f"its page (log {log_id}) failed: {page.reason}")
-    return state
+    def _fail_records(session: Session, page: SyncLog, reason: str) -> None:
+        listed = (page.payload or {}).get(records, [])
+        if all(isinstance(i, int) for i in listed):
+            for entry in logbook.unfinished_logs(session, listed):
+                logbook.mark_failed(entry, f"its page (log {log_id}) failed: {reason}")
+
+    return run_log(task, log_id, handler, give_up=_split if split else None, on_fail=_fail_records)
 
 
 def split_page(
