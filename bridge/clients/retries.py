@@ -35,7 +35,9 @@ Odoo (`odoo_idempotent`):
   action_create_payments, create_invoices, message_post, ...).
 
 A request that is not safe to repeat is still tried again when it provably never left
-(`RetryableError.sent` is False: connection refused, host not found, connect timeout).
+(`RetryableError.sent` is False: connection refused, host not found, connect timeout)
+or was turned away unhandled (429 Too Many Requests: a rate limit answers before the
+request is processed).
 When it was sent and no answer came (read timeout, dropped connection), the call ends
 with `OutcomeUnknownError`, so a caller looks at the other side before repeating it;
 any other transient error on it is handed to the task-level retry as it is.
@@ -70,6 +72,9 @@ from bridge.clients.errors import OutcomeUnknownError, RetryableError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+#: A rate limit's answer: the request was turned away before it was handled.
+TOO_MANY_REQUESTS = 429
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ class RetryPolicy:
         def worth_another(exc: BaseException) -> bool:
             if not isinstance(exc, RetryableError) or exc.tries:
                 return False  # exc.tries: a request inside this one (a login) spent its own
-            if not (idempotent or not exc.sent):
+            if not (idempotent or not exc.sent or exc.status == TOO_MANY_REQUESTS):
                 return False
             return exc.retry_after is None or exc.retry_after <= self.retry_after_max
 

@@ -6,10 +6,18 @@ a Binding (Odoo record <-> Magento record) says it was done; failing that, a Mag
 shipment, invoice or credit memo of the same order that no binding claims and that
 moves the same items and quantities is the answer Bridge lost when it crashed after
 Magento answered, and it is bound instead of being made again.
+
+The same look settles a transient fault on the write itself (`_create`): a 5xx, a
+timeout or a dropped answer does not say whether Magento made the record, so Bridge
+looks, then tries again within the per-request bounds, instead of spending a task retry
+(its backoff, and every read again) on each fault of a flaky Magento.
 """
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,16 +25,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.clients.errors import PermanentError
+from bridge.clients.errors import PermanentError, RetryableError
 from bridge.clients.magento import MagentoClient
 from bridge.clients.magento_search import SearchCriteria
 from bridge.clients.odoo import OdooClient, m2o_id
+from bridge.clients.retries import RetryPolicy
 from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.setup import shipping_method_of_order
 from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
 from bridge.sync import bindings
 from bridge.sync.stock import levels as stock_levels
+
+log = logging.getLogger(__name__)
 
 PAID = ("paid", "in_payment")
 #: Products of the lines an order import adds that Magento computes itself on a refund.
@@ -88,6 +99,47 @@ def _recover(
     return None
 
 
+def _create(
+    ctx: FulfillmentContext,
+    entity: str,
+    path: str,
+    order: dict[str, Any],
+    items: list[dict[str, Any]],
+    send: Callable[[], Any],
+) -> tuple[int, bool]:
+    """Make a Magento shipment, invoice or credit memo once: (its id, found by a look).
+
+    `send` is the POST; `entity`, `path`, `order` and `items` are what `_recover` looks
+    for after a transient fault on it. Tries and waits follow the per-request policy
+    (BRIDGE_HTTP_RETRY_*); past it the fault goes to the task-level retry, which looks
+    first as well. A fault the client already retried (a login, a rate limit, a request
+    that never left) is not tried again here: its round was spent.
+    """
+    policy = RetryPolicy.from_settings()
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return int(send()), False
+        except RetryableError as exc:
+            asked = exc.retry_after or 0.0
+            ceiling = min(policy.backoff_max, policy.backoff * 2**attempt)
+            wait = max(asked, random.uniform(0, ceiling))
+            if (
+                attempt >= policy.attempts
+                or (exc.tries or 1) > 1
+                or asked > policy.retry_after_max
+                or time.monotonic() - started + wait > policy.total
+            ):
+                raise
+            log.info("Magento %s of order %s: %s; looking, then try %d in %.1f s",
+                     entity, order.get("increment_id"), exc, attempt + 1, wait)  # fmt: skip
+            time.sleep(wait)
+            if (found := _recover(ctx, entity, path, order, items)) is not None:
+                return found, True
+
+
 def _skus(odoo: OdooClient, product_ids: set[int]) -> dict[int, str]:
     if not product_ids:
         return {}
@@ -127,6 +179,10 @@ def _items(rooms: list[fm.ItemRoom], wanted: dict[str, float], what: str) -> lis
         raise FulfillmentRefused(str(exc)) from exc
 
 
+#: Said of a record found by the look after a fault on the write that made it.
+_LOOKED = ", found after its answer was lost"
+
+
 # -- shipment ----------------------------------------------------------------------------------
 
 
@@ -160,11 +216,15 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
     carrier, title = _carrier(ctx, order)
     body = fm.ship_body(items, picking.get("carrier_tracking_ref") or None, carrier, title)
     # Magento answers the new id as a JSON string ("5").
-    shipment_id = int(ctx.magento.post(f"order/{entity_id}/ship", body))
+    path = f"order/{entity_id}/ship"
+    shipment_id, looked = _create(
+        ctx, "shipment", "shipments", order, whole, lambda: ctx.magento.post(path, body)
+    )
     _bind(ctx, "shipment", shipment_id, "stock.picking", picking_id)
     stock_levels.expect_shipped(ctx.session, ctx.connection.id, wanted)
-    return {"summary": f"Magento shipment {shipment_id}", "items": items,
-            "tracks": body.get("tracks", []), "stock_skus": sorted(wanted)}  # fmt: skip
+    summary = f"Magento shipment {shipment_id}{_LOOKED if looked else ''}"
+    return {"summary": summary, "items": items, "tracks": body.get("tracks", []),
+            "stock_skus": sorted(wanted)}  # fmt: skip
 
 
 def _carrier(ctx: FulfillmentContext, order: dict[str, Any]) -> tuple[str, str]:
@@ -204,9 +264,13 @@ def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
         _bind(ctx, "invoice", found, "account.move", move_id)
         return {"summary": f"bound to Magento invoice {found}, made before a crash"}
     items = _items(fm.actionable_items(order, "qty_invoiced"), wanted, "invoice")
-    invoice_id = int(ctx.magento.post(f"order/{entity_id}/invoice", fm.invoice_body(items)))
+    body = fm.invoice_body(items)
+    path = f"order/{entity_id}/invoice"
+    invoice_id, looked = _create(
+        ctx, "invoice", "invoices", order, whole, lambda: ctx.magento.post(path, body)
+    )
     _bind(ctx, "invoice", invoice_id, "account.move", move_id)
-    return {"summary": f"Magento invoice {invoice_id}", "items": items}
+    return {"summary": f"Magento invoice {invoice_id}{_LOOKED if looked else ''}", "items": items}
 
 
 def _invoiced_skus(
@@ -270,7 +334,11 @@ def _refund_whole_invoice(
         return found
     shipping = float(invoice.get("shipping_amount") or 0)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=0, online=_online(ctx, order))
-    return int(ctx.magento.post(f"invoice/{invoice['entity_id']}/refund", body))
+    path = f"invoice/{invoice['entity_id']}/refund"
+    memo, _ = _create(
+        ctx, "refund", "creditmemos", order, items, lambda: ctx.magento.post(path, body)
+    )
+    return memo
 
 
 # -- refund ------------------------------------------------------------------------------------
@@ -306,12 +374,13 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     items = _items(fm.actionable_items(order, "qty_refunded"), wanted, "credit note")
     online = _online(ctx, order)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=adjustment, online=online)
-    if online:
-        memo = int(ctx.magento.post(f"invoice/{invoices[0]['entity_id']}/refund", body))
-    else:
-        memo = int(ctx.magento.post(f"order/{entity_id}/refund", body))
+    path = f"invoice/{invoices[0]['entity_id']}/refund" if online else f"order/{entity_id}/refund"
+    memo, looked = _create(
+        ctx, "refund", "creditmemos", order, whole, lambda: ctx.magento.post(path, body)
+    )
     _bind(ctx, "refund", memo, "account.move", credit_note_id)
-    result = {"summary": f"Magento credit memo {memo}", "items": items, "online": online}
+    summary = f"Magento credit memo {memo}{_LOOKED if looked else ''}"
+    result = {"summary": summary, "items": items, "online": online}
     return _compare_refund(ctx, note, memo, result)
 
 

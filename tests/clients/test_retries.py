@@ -120,9 +120,7 @@ def test_total_time_is_bounded(magento):
     assert 3 <= counters(magento.url)["requests"] < 100
 
 
-@pytest.mark.parametrize(
-    ("kind", "unknown"), [("5xx", False), ("429", False), ("timeout", True), ("drop", True)]
-)
+@pytest.mark.parametrize(("kind", "unknown"), [("5xx", False), ("timeout", True), ("drop", True)])
 def test_a_shipment_is_sent_once(magento, kind, unknown):
     faults(magento, max_faults=1, **FAULTS[kind])
     c = client(magento, timeout=0.5, retry=FAST)
@@ -132,6 +130,15 @@ def test_a_shipment_is_sent_once(magento, kind, unknown):
     if unknown:
         assert "look before sending it again" in str(caught.value)
     assert counters(magento.url)["requests"] == 1
+
+
+def test_a_shipment_turned_away_by_a_rate_limit_is_sent_again(magento):
+    """A 429 answers before Magento handles the request: even a shipment may go again."""
+    faults(magento, max_faults=2, **FAULTS["429"])
+    c = client(magento, timeout=0.5, retry=FAST)
+    made = c.post(f"order/{ORDER}/ship", {"items": [{"order_item_id": 23, "qty": 1}]})
+    assert counters(magento.url)["requests"] == 3
+    assert [str(s["entity_id"]) for s in admin(magento, "GET", "records/shipments")] == [made]
 
 
 def test_a_shipment_committed_then_dropped_is_not_doubled(magento):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from bridge.clients.errors import ClientError
 from bridge.clients.magento_search import SearchCriteria
 from bridge.mappers import order as om
 from bridge.models import Connection, SyncLog
+from bridge.settings import reload_settings
 from bridge.sync import pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext, FulfillmentRefused
@@ -322,40 +324,108 @@ def test_each_setting_off_sends_nothing(shop: int):
     assert state["shipments"] == state["invoices"] == state["creditmemos"] == []
 
 
-@pytest.mark.parametrize("kind", ["shipment", "invoice", "refund"])
-def test_the_same_change_twice_and_a_crash_after_magento_answered(
-    shop: int, magento_sandbox: Any, kind: str
-):
-    """Magento takes the write, the connection drops before Bridge hears the answer: the retry
-    finds Magento's record and binds it; the same task once more finds the binding."""
-    magento, odoo = clients(shop)
-    path = {"shipment": "/ship", "invoice": "/invoice", "refund": "/refund"}[kind]
+PATHS = {"shipment": "/ship", "invoice": "/invoice", "refund": "/refund"}
+COLLECTIONS = {"shipment": "shipments", "invoice": "invoices", "refund": "creditmemos"}
+
+
+def make_change(odoo: Any, shop: int, kind: str, before: Callable[[], None]) -> int:
+    """Bring the offline order to the step before `kind`, call `before`, then make the
+    Odoo change of that kind; its record id."""
     if kind != "shipment":
         deliver(odoo, OFFLINE)
         sync(shop)
     if kind == "refund":
         invoice = invoice_and_pay(odoo, OFFLINE)
         sync(shop)
-    crash = {"path_contains": path, "count": 1}
-    url = f"{magento_sandbox.url}/__sandbox__/drop-after-commit"
-    requests.post(url, json=crash, timeout=5).raise_for_status()
+    before()
     if kind == "shipment":
-        record = deliver(odoo, OFFLINE)
-    elif kind == "invoice":
-        record = invoice_and_pay(odoo, OFFLINE)
-    else:
-        record = refund_whole(odoo, invoice)
+        return deliver(odoo, OFFLINE)
+    if kind == "invoice":
+        return invoice_and_pay(odoo, OFFLINE)
+    return refund_whole(odoo, invoice)
+
+
+def drop_after_commit(magento_sandbox: Any, kind: str) -> Callable[[], None]:
+    def arm() -> None:
+        crash = {"path_contains": PATHS[kind], "count": 1}
+        url = f"{magento_sandbox.url}/__sandbox__/drop-after-commit"
+        requests.post(url, json=crash, timeout=5).raise_for_status()
+
+    return arm
+
+
+@pytest.fixture
+def one_try(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Writes tried once: the fault reaches the task, as when a worker dies after sending."""
+    monkeypatch.setenv("BRIDGE_HTTP_RETRY_ATTEMPTS", "1")
+    reload_settings()
+    yield
+    monkeypatch.delenv("BRIDGE_HTTP_RETRY_ATTEMPTS")
+    reload_settings()
+
+
+@pytest.mark.parametrize("kind", ["shipment", "invoice", "refund"])
+def test_the_same_change_twice_and_a_crash_after_magento_answered(
+    shop: int, magento_sandbox: Any, kind: str, one_try: None
+):
+    """Magento takes the write, the connection drops before Bridge hears the answer: the retry
+    finds Magento's record and binds it; the same task once more finds the binding."""
+    magento, odoo = clients(shop)
+    record = make_change(odoo, shop, kind, drop_after_commit(magento_sandbox, kind))
     ((seen, outcome),) = sync(shop)
     assert seen == kind and isinstance(outcome, ClientError), outcome
-    collection = {"shipment": "shipments", "invoice": "invoices", "refund": "creditmemos"}[kind]
-    assert len(magento_state(magento, 11)[collection]) == 1
+    assert len(magento_state(magento, 11)[COLLECTIONS[kind]]) == 1
     ((seen, outcome),) = sync(shop)  # the retry
     assert "made before a crash" in outcome["summary"]
     with db.session_scope() as s:
         conn = s.get(Connection, shop)
         again = SYNCS[kind](FulfillmentContext(s, conn, magento, odoo), record)
     assert again["summary"].startswith("already Magento")
-    assert len(magento_state(magento, 11)[collection]) == 1
+    assert len(magento_state(magento, 11)[COLLECTIONS[kind]]) == 1
+
+
+@pytest.mark.parametrize("kind", ["shipment", "invoice", "refund"])
+def test_a_lost_answer_is_found_by_a_look_within_the_same_run(
+    shop: int, magento_sandbox: Any, kind: str
+):
+    """With the default tries, the run that lost Magento's answer looks, finds the record
+    and binds it: one record in Magento, the log done, no task retry spent."""
+    magento, odoo = clients(shop)
+    record = make_change(odoo, shop, kind, drop_after_commit(magento_sandbox, kind))
+    ((seen, outcome),) = sync(shop)
+    assert seen == kind and isinstance(outcome, dict), outcome
+    assert outcome["summary"].endswith("found after its answer was lost"), outcome
+    [made] = magento_state(magento, 11)[COLLECTIONS[kind]]
+    assert f" {made['entity_id']}," in outcome["summary"]
+    with db.session_scope() as s:
+        conn = s.get(Connection, shop)
+        again = SYNCS[kind](FulfillmentContext(s, conn, magento, odoo), record)
+    assert again["summary"] == f"already {outcome['summary'].split(',')[0]}"
+
+
+@pytest.mark.parametrize("fault", ["5xx", "timeout", "drop", "429"])
+def test_a_write_refused_before_magento_made_anything_is_sent_again(
+    shop: int, magento_sandbox: Any, fault: str
+):
+    """Two faults in a row on the ship call, nothing made: the run looks after each, finds
+    nothing, and its third try makes the one shipment."""
+    magento, odoo = clients(shop)
+    rates = {"5xx": {"rate_5xx": 1.0}, "timeout": {"rate_timeout": 1.0, "timeout_s": 6.0},
+             "drop": {"rate_drop": 1.0}, "429": {"rate_429": 1.0, "retry_after": 0}}  # fmt: skip
+
+    def arm() -> None:
+        faults = {**rates[fault], "max_faults": 2, "path_contains": "/ship"}
+        url = f"{magento_sandbox.url}/__sandbox__/faults"
+        requests.post(url, json=faults, timeout=5).raise_for_status()
+
+    make_change(odoo, shop, "shipment", arm)
+    ((seen, outcome),) = sync(shop)
+    seen_faults = requests.get(f"{magento_sandbox.url}/__sandbox__/faults", timeout=5).json()
+    requests.delete(f"{magento_sandbox.url}/__sandbox__/faults", timeout=5)
+    assert seen == "shipment" and isinstance(outcome, dict), outcome
+    assert seen_faults["injected"] == {fault: 2}
+    [made] = magento_state(magento, 11)["shipments"]
+    assert outcome["summary"] == f"Magento shipment {made['entity_id']}"
 
 
 def refund_whole(odoo: Any, invoice: int) -> int:
