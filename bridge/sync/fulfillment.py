@@ -361,6 +361,7 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     entity_id, order = magento_order(ctx, _order_of_move(ctx, original))
     invoices = _existing(ctx, "invoices", entity_id)
     if not invoices:
+        _wait_for_invoice(ctx, note["name"], original)
         raise FulfillmentRefused(
             f"Magento order {order.get('increment_id')} has no invoice to refund: "
             "Magento makes credit memos only against an invoice"
@@ -382,6 +383,19 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     summary = f"Magento credit memo {memo}{_LOOKED if looked else ''}"
     result = {"summary": summary, "items": items, "online": online}
     return _compare_refund(ctx, note, memo, result)
+
+
+def _wait_for_invoice(ctx: FulfillmentContext, note: str, invoice_id: int) -> None:
+    """A credit note posted before its paid invoice reached Magento waits for it: both
+    changes came in the same poll, or the invoice's run is retrying a fault."""
+    if not ctx.connection.invoice_sync or bound(ctx, "invoice", invoice_id) is not None:
+        return
+    (invoice,) = ctx.odoo.read("account.move", [invoice_id], ["name", "payment_state"])
+    if invoice["payment_state"] in PAID:
+        raise RetryableError(
+            f"credit note {note} refunds {invoice['name']}, which is paid but not yet "
+            "in Magento: waiting for it to be sent"
+        )
 
 
 def _compare_refund(

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bridge import db
-from bridge.clients.errors import ClientError
+from bridge.clients.errors import ClientError, RetryableError
 from bridge.clients.magento_search import SearchCriteria
 from bridge.mappers import order as om
 from bridge.models import Connection, SyncLog
@@ -483,3 +483,44 @@ def test_the_feed_reads_past_a_batch_of_changes_made_within_its_overlap(shop: in
     with db.session_scope() as s:
         again, _ = changes(s, odoo, shop, shipment, batch=2)
     assert pickings <= {c.odoo_id for c in again}, "nothing bound yet: the overlap reads them again"
+
+
+def test_a_credit_note_waits_for_its_paid_invoice_to_reach_magento(shop: int):
+    """Credit note posted before the paid invoice was sent: the refund run waits (a retry
+    that says why) rather than failing for good; once the invoice is in Magento it goes."""
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE)
+    sync(shop)
+    invoice = invoice_and_pay(odoo, OFFLINE)
+    note = refund_whole(odoo, invoice)
+    with db.session_scope() as s:
+        conn = s.get(Connection, shop)
+        with pytest.raises(RetryableError, match="paid but not yet in Magento: waiting"):
+            SYNCS["refund"](FulfillmentContext(s, conn, magento, odoo), note)
+    assert magento_state(magento, 11)["invoices"] == []
+    outcomes = dict(sync(shop))
+    assert outcomes["invoice"]["summary"].startswith("Magento invoice")
+    assert outcomes["refund"]["summary"].startswith("Magento credit memo")
+    state = magento_state(magento, 11)
+    assert len(state["invoices"]) == len(state["creditmemos"]) == 1
+
+
+def test_a_credit_note_of_an_unpaid_invoice_is_refused_at_once(shop: int):
+    """An unpaid invoice never reaches Magento, so its credit note cannot wait for it."""
+    magento, odoo = clients(shop)
+    deliver(odoo, OFFLINE)
+    sync(shop)
+    so = sale_order(odoo, OFFLINE)
+    wizard = odoo.create(
+        "sale.advance.payment.inv",
+        [{"advance_payment_method": "delivered"}],
+        context={"active_model": "sale.order", "active_ids": [so["id"]], "active_id": so["id"]},
+    )
+    odoo.call("sale.advance.payment.inv", "create_invoices", wizard)
+    (invoice,) = sale_order(odoo, OFFLINE)["invoice_ids"]
+    odoo.call("account.move", "action_post", [invoice])
+    note = refund_whole(odoo, invoice)
+    with db.session_scope() as s:
+        conn = s.get(Connection, shop)
+        with pytest.raises(FulfillmentRefused, match="has no invoice to refund"):
+            SYNCS["refund"](FulfillmentContext(s, conn, magento, odoo), note)
