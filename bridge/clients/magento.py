@@ -346,7 +346,8 @@ class MagentoClient:
         return self.retry.run(
             lambda: self._attempt(method, path, params, body),
             idempotent=safe,
-            what=f"Magento {observe.magento_operation(method, path)}",
+            # The whole path: a log line or a reason names the order it was about.
+            what=f"Magento {method.upper()} {path.split('?', 1)[0].strip('/')}",
         )
 
     def _attempt(self, method: str, path: str, params: dict | None, body: Any) -> Any:
