@@ -11,9 +11,9 @@ notes -> Magento shipments, invoices and credit memos).
 
 Everything runs here, with Bridge's default settings: a `redis-server` (no persistence)
 and a PostgreSQL cluster (initdb + pg_ctl, from /usr/lib/postgresql/*/bin) of its own on
-free ports, the two sandboxes in this process, the workers as docker-compose runs them
-(`celery -A workers.app worker -Q setup,maintenance`, `-Q orders,fulfillment,customers`,
-`-Q inventory`, `-Q products`), each restarted when it exits as a supervisor would, and
+free ports, the two sandboxes in this process, the workers as docker-compose.yml runs
+them (its `worker` services' queues and concurrency, read from the file), each restarted
+when it exits as a supervisor would, and
 one `celery -A workers.app beat`, which is not restarted: it must survive by itself.
 The order import starts with beat's first `import_orders`; nothing is enqueued by hand.
 
@@ -60,6 +60,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -71,14 +73,26 @@ SCENARIOS = tuple(
 )
 #: The same runs without a fault, to tell the harness's own limits from the faults'.
 BASELINES = ("baseline", "fulfillment-baseline")
-#: The worker groups of docker-compose.yml: queues and concurrency.
-WORKER_GROUPS = (
-    ("setup,maintenance", 2),
-    ("orders,fulfillment,customers", 4),
-    ("inventory", 2),
-    ("products", 2),
-)
-KILLED_GROUP = "orders,fulfillment,customers"
+COMPOSE = REPO / "docker-compose.yml"
+
+
+def worker_groups() -> list[tuple[str, int]]:
+    """docker-compose.yml's workers as (queues, concurrency): the runs use what a
+    deployment runs, read from the file rather than copied."""
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    groups = []
+    for service in services.values():
+        command = [str(part) for part in service.get("command") or []]
+        if command[:1] == ["worker"]:
+            groups.append((command[command.index("-Q") + 1], int(command[command.index("-c") + 1])))
+    return groups
+
+
+def group_of(queue: str) -> str:
+    """The worker group that consumes `queue`: the one a kill scenario kills."""
+    return next(queues for queues, _ in worker_groups() if queue in queues.split(","))
+
+
 FLAKY_MAGENTO = {"rate_5xx": 0.10, "rate_429": 0.05, "rate_timeout": 0.05, "rate_drop": 0.02}
 FLAKY_ODOO = {"rate_5xx": 0.05}
 #: Bridge's default HTTP timeout (bridge/settings.py); a "timeout" fault hangs longer.
@@ -493,7 +507,7 @@ class Run:
 
     def start_workers(self) -> None:
         scale = self.args.concurrency_scale
-        for queues, concurrency in WORKER_GROUPS:
+        for queues, concurrency in worker_groups():
             c = max(1, round(concurrency * scale))
             name = "worker-" + queues.split(",")[0]
             args = ["worker", "-Q", queues, "-c", str(c), "-l", "INFO", "--without-gossip",
@@ -567,7 +581,7 @@ class Run:
             return
         self.wait_for_work(magento, odoo, 0.1)
         if self.fault == "kill":
-            w = self.workers[KILLED_GROUP]
+            w = self.workers[group_of(self.flow)]
             running = self.state.running(entities)
             pid = w.kill_child()
             self.note(f"kill -9 pool process {pid} ({running} {self.flow} logs running)")

@@ -38,3 +38,5 @@ def test_every_queue_has_a_worker_and_stock_never_waits_behind_the_catalog():
                 consumers.setdefault(queue, set()).add(name)
     assert set(QUEUES) == set(consumers)
     assert not consumers["inventory"] & consumers["products"]
+    # Shipments wait on Magento, not behind an order import.
+    assert not consumers["fulfillment"] & consumers["orders"]

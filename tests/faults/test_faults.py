@@ -3,7 +3,8 @@
 Each scenario runs through the real pipeline with Bridge's default settings but the
 reaper's thresholds (SETTINGS): its own redis-server and PostgreSQL cluster on free
 ports, the docker-compose worker groups at a quarter of their concurrency (one process
-each, so pages wait in Redis when it dies; half for fulfillment), beat, and the
+each but fulfillment's two, so pages wait in Redis when it dies; half for the fulfillment
+flow), beat, and the
 sandboxes injecting the faults. A scenario passes when every order is in Odoo exactly
 once (or every shipment, invoice and credit memo in Magento exactly once), no log is
 left queued or running, none failed, and beat is still running.
@@ -76,7 +77,8 @@ def infra() -> Iterator[Infra]:
 def test_scenario(infra: Infra, scenario: str) -> None:
     fulfillment = scenario.startswith("fulfillment-")
     # A fulfillment change makes ~4 Magento calls and each "timeout" fault holds a process
-    # for Bridge's 30 s HTTP timeout: two processes for that flow, and more time when flaky.
+    # for Bridge's 30 s HTTP timeout: half the compose processes for that flow (four
+    # fulfillment ones), and more time when flaky.
     deadline = int(DEADLINE) * (2 if scenario == "fulfillment-flaky" else 1)
     args = parse_args(
         ["--orders", str(FULFILLMENT_ORDERS if fulfillment else ORDERS),
