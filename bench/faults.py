@@ -412,6 +412,30 @@ class StateReader:
         )
         return [(str(e), str(r)) for e, r in rows or []]
 
+    def history(self, entities: tuple[str, ...], limit: int = 3) -> list[str]:
+        """Every log of the first `limit` failed records (same entity and key), oldest
+        first: what ran it before, and when, says how it came to fail."""
+        rows = self.query(
+            "SELECT l.entity, l.key, l.id, l.state, l.attempts, right(coalesce(l.task_id, ''), 6),"
+            " l.created_at, l.started_at, l.finished_at, coalesce(l.reason, '')"
+            " FROM sync_log l JOIN (SELECT DISTINCT entity, key FROM sync_log"
+            "  WHERE state = 'failed' AND entity = ANY(%s) AND key IS NOT NULL"
+            "  ORDER BY entity, key LIMIT %s) f ON f.entity = l.entity AND f.key = l.key"
+            " ORDER BY l.entity, l.key, l.id",
+            list(entities),
+            limit,
+        )
+        lines = []
+        for entity, key, log_id, state, attempts, task, created, started, finished, why in (
+            rows or []
+        ):
+            line = f"{entity} {key} log {log_id}: {state}, {attempts} attempts, task ..{task}"
+            line += f", created {created:%H:%M:%S}"
+            line += f", started {started:%H:%M:%S}" if started else ", never started"
+            line += f", finished {finished:%H:%M:%S}" if finished else ""
+            lines.append(line + (f": {why[:140]}" if why else ""))
+        return lines
+
     def by_state(self) -> dict[str, int]:
         rows = self.query("SELECT state, count(*) FROM sync_log GROUP BY state")
         return {str(s): int(n) for s, n in rows or []}
@@ -872,6 +896,8 @@ class Run:
             self.outcome.figures.append(("", f"{n} x {reason}"))
         if ours:
             self.outcome.problems.append(f"{len(ours)} failed {self.flow} logs")
+            for line in self.state.history(entities):
+                self.outcome.figures.append(("  history", line))
         if others:
             kinds = Counter(e for e, _ in others)
             self.outcome.figures.append(("other failed logs", f"{dict(kinds)} (not this flow)"))

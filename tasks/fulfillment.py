@@ -16,6 +16,7 @@ from bridge.models import Direction, LogState, SyncLog
 from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext
+from bridge.sync.locks import lock_keys
 from bridge.sync.log_filter import stuck_clause
 from bridge.sync.odoo_feed import FEEDS, Change, changes
 from tasks import inventory
@@ -90,6 +91,10 @@ def _queue(connection_id: int, change: Change) -> int | None:
 def _run(session: Session, entry: SyncLog) -> dict[str, Any]:
     conn = connection_of(session, entry)
     payload = entry.payload or {}
+    # One run per Odoo record at a time: two runs of one change can overlap (a message
+    # delivered twice, a stuck log replaced while its first run still went on), and the
+    # second must find the first's binding, not post to Magento again and be refused.
+    lock_keys(session, f"fulfillment.{conn.id}", [f"{payload['kind']}:{payload['odoo_id']}"])
     ctx = FulfillmentContext(session, conn, magento_client(conn), odoo_client(conn))
     result = SYNCS[payload["kind"]](ctx, int(payload["odoo_id"]))
     if result.get("stock_skus"):

@@ -1,0 +1,75 @@
+"""Fulfillment through real Celery workers: two runs of one change at the same time.
+
+Two logs for the same Odoo delivery (a message delivered twice, a stuck log replaced while
+its first run still went on) run on two workers at once, against a Magento slow enough
+that their calls overlap. One makes the shipment; the other waits for it (a lock per Odoo
+record, `tasks/fulfillment.py`) and finds its binding, instead of posting again and being
+refused by Magento ("The order does not allow a shipment to be created").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from bridge import db
+from bridge.models import Direction, LogState
+from bridge.sync import logbook
+from tasks.fulfillment import run
+from tasks.outbox import Job, send, wait_for
+from tests.conftest import WorkerProcess, prepare_shop
+from tests.sync.test_fulfillment import OFFLINE, clients, deliver, import_all, magento_state
+
+TIMEOUT = 120
+
+
+@pytest.fixture
+def two_workers(redis_url: str, pg_state_db: str) -> Iterator[None]:
+    """Two solo workers on the fulfillment queue: two runs at a time."""
+    workers = [WorkerProcess("fulfillment").start() for _ in range(2)]
+    try:
+        yield
+    finally:
+        for w in workers:
+            w.kill(15)
+
+
+def test_two_runs_of_one_delivery_at_once_make_one_shipment_and_both_end_done(
+    two_workers: None, magento_sandbox: Any, odoo_sandbox: Any
+) -> None:
+    conn_id = prepare_shop(magento_sandbox, odoo_sandbox)
+    import_all(conn_id)
+    magento, odoo = clients(conn_id)
+    picking = deliver(odoo, OFFLINE)
+    # Every Magento request takes 0.4 s: a run's look, order read and POST overlap the other's.
+    url = f"{magento_sandbox.url}/__sandbox__/faults"
+    requests.post(url, json={"latency_ms": 400}, timeout=5).raise_for_status()
+    payload = {"kind": "shipment", "odoo_id": picking, "sale_order_id": None, "write_date": "x"}
+    with db.session_scope() as session:
+        ids = [
+            logbook.open_log(session, connection_id=conn_id, entity="fulfillment.shipment",
+                             direction=Direction.ODOO_TO_MAGENTO,
+                             key=f"stock.picking:{picking}", payload=payload).id
+            for _ in range(2)
+        ]  # fmt: skip
+    job = Job(run, "fulfillment.shipment", Direction.ODOO_TO_MAGENTO)
+    for log_id in ids:
+        send(job, log_id)
+    finished = [wait_for(log_id, TIMEOUT) for log_id in ids]
+    requests.delete(url, timeout=5)
+    assert all(f is not None for f in finished), "a run did not finish"
+    assert [f.state for f in finished] == [LogState.DONE, LogState.DONE], [
+        (f.state, f.reason) for f in finished
+    ]
+    [shipment] = magento_state(magento, 11)["shipments"]
+    summaries = sorted(f.result["summary"] for f in finished)
+    assert summaries == [
+        f"Magento shipment {shipment['entity_id']}",
+        f"already Magento shipment {shipment['entity_id']}",
+    ]
+    # Both ran at once: the second started before the first finished.
+    first, second = sorted(finished, key=lambda f: f.started_at)
+    assert second.started_at < first.finished_at
