@@ -101,7 +101,7 @@ def _run(session: Session, entry: SyncLog) -> dict[str, Any]:
         # The shipment moved Magento's source: send Odoo's quantities of what it held. The
         # outcome is committed first (SQLite lets one writer at a time).
         session.commit()
-        enqueue(inventory.push_job(skus=result["stock_skus"]), conn.id)
+        enqueue(inventory.push_job(skus=result["stock_skus"]), conn.id, leave_queued=True)
     return result
 
 

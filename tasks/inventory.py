@@ -45,7 +45,11 @@ def _poll(session: Session, entry: SyncLog) -> dict[str, Any]:
         ids, newest = stock.changed_product_ids(ctx, options.get("since"))
     plan = stock.outgoing(ctx, ids)
     changed = sorted({plan.products[c.sku] for c in plan.changes})
-    logs = [enqueue(push_job(chunk), ctx.connection.id) for chunk in _chunks(changed, stock.CHUNK)]
+    # A broker away leaves the pushes queued for the reaper: the cursor below moves on.
+    logs = [
+        enqueue(push_job(chunk), ctx.connection.id, leave_queued=True)
+        for chunk in _chunks(changed, stock.CHUNK)
+    ]
     if newest and not options.get("skus"):
         cursors.save_cursor(session, ctx.connection.id, stock.STREAM, newest)
     return {
@@ -84,7 +88,10 @@ def _pull(session: Session, entry: SyncLog) -> dict[str, Any]:
         skus = sorted(stock_odoo.bound_products(session, ctx.connection.id))
     read = stock.magento_quantities(ctx, skus)
     fresh = stock.incoming(ctx, read)
-    logs = [enqueue(apply_job(chunk), ctx.connection.id) for chunk in _chunks(fresh, stock.CHUNK)]
+    logs = [
+        enqueue(apply_job(chunk), ctx.connection.id, leave_queued=True)
+        for chunk in _chunks(fresh, stock.CHUNK)
+    ]
     return {
         "summary": f"{len(read)} Magento quantities read, {len(fresh)} differ from Odoo's "
         f"in {len(logs)} apply log(s)",

@@ -91,7 +91,7 @@ def _export(session: Session, entry: SyncLog) -> dict[str, Any]:
 def _follow_with_stock(connection_id: int, product_ids: list[int]) -> None:
     """New or changed products get their quantities next, on the inventory queue."""
     if product_ids:
-        enqueue(inventory.push_job(product_ids=product_ids), connection_id)
+        enqueue(inventory.push_job(product_ids=product_ids), connection_id, leave_queued=True)
 
 
 def _flush(session: Session, entry: SyncLog) -> dict[str, Any]:
