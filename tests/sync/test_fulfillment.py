@@ -101,7 +101,8 @@ def deliver(odoo: Any, ref: str, qty: dict[str, float] | None = None, tracking: 
     return picking["id"]
 
 
-def invoice_and_pay(odoo: Any, ref: str) -> int:
+def invoice_posted(odoo: Any, ref: str) -> int:
+    """Invoice what was delivered and post it, unpaid."""
     so = sale_order(odoo, ref)
     wizard = odoo.create(
         "sale.advance.payment.inv",
@@ -111,6 +112,11 @@ def invoice_and_pay(odoo: Any, ref: str) -> int:
     odoo.call("sale.advance.payment.inv", "create_invoices", wizard)
     (invoice,) = sale_order(odoo, ref)["invoice_ids"]
     odoo.call("account.move", "action_post", [invoice])
+    return invoice
+
+
+def invoice_and_pay(odoo: Any, ref: str) -> int:
+    invoice = invoice_posted(odoo, ref)
     journal = odoo.search("account.journal", [("code", "=", "BNK1")])[0]
     pay = odoo.create(
         "account.payment.register",
@@ -510,16 +516,7 @@ def test_a_credit_note_of_an_unpaid_invoice_is_refused_at_once(shop: int):
     magento, odoo = clients(shop)
     deliver(odoo, OFFLINE)
     sync(shop)
-    so = sale_order(odoo, OFFLINE)
-    wizard = odoo.create(
-        "sale.advance.payment.inv",
-        [{"advance_payment_method": "delivered"}],
-        context={"active_model": "sale.order", "active_ids": [so["id"]], "active_id": so["id"]},
-    )
-    odoo.call("sale.advance.payment.inv", "create_invoices", wizard)
-    (invoice,) = sale_order(odoo, OFFLINE)["invoice_ids"]
-    odoo.call("account.move", "action_post", [invoice])
-    note = refund_whole(odoo, invoice)
+    note = refund_whole(odoo, invoice_posted(odoo, OFFLINE))
     with db.session_scope() as s:
         conn = s.get(Connection, shop)
         with pytest.raises(FulfillmentRefused, match="has no invoice to refund"):
