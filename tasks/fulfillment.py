@@ -17,7 +17,6 @@ from bridge.sync import logbook, pull
 from bridge.sync.connections import magento_client, odoo_client
 from bridge.sync.fulfillment import SYNCS, FulfillmentContext
 from bridge.sync.locks import lock_keys
-from bridge.sync.log_filter import stuck_clause
 from bridge.sync.odoo_feed import FEEDS, Change, changes
 from tasks import inventory
 from tasks.base import run_log
@@ -46,7 +45,8 @@ def _queue(connection_id: int, change: Change) -> int | None:
 
     A change is a record at one `write_date`: a log still waiting, or one that ran for
     the same `write_date` (e.g. refused), is not repeated on every poll of the overlap.
-    A log stuck waiting (nothing alive behind it) is replaced: it ends `superseded`.
+    A waiting log whose message was lost is beat's reaper's to send again
+    (`tasks/operations.py::requeue_stuck`), not a reason for a second log of the change.
     """
     key = f"{change.model}:{change.odoo_id}"
     with session_scope() as session:
@@ -57,21 +57,11 @@ def _queue(connection_id: int, change: Change) -> int | None:
                 SyncLog.key == key,
             )
         ).all()
-        stuck = set(
-            session.scalars(
-                select(SyncLog.id).where(
-                    SyncLog.id.in_([log.id for log in earlier]), stuck_clause()
-                )
-            )
-        )
-        replaced = [log for log in earlier if log.id in stuck]
         for log in earlier:
-            if log.id in stuck:
-                continue
             same = (log.payload or {}).get("write_date") == change.write_date
             if log.state in (LogState.QUEUED, LogState.RUNNING) or same:
                 return None
-        log = logbook.open_log(
+        log_id = logbook.open_log(
             session,
             connection_id=connection_id,
             entity=f"fulfillment.{change.kind}",
@@ -79,11 +69,7 @@ def _queue(connection_id: int, change: Change) -> int | None:
             key=key,
             payload={"kind": change.kind, "odoo_id": change.odoo_id,
                      "sale_order_id": change.sale_order_id, "write_date": change.write_date},
-        )  # fmt: skip
-        log_id = log.id
-        for old in replaced:
-            logbook.mark_superseded(old, f"stuck {old.state}; replaced by log {log_id}",
-                                    {"superseded_by": log_id})  # fmt: skip
+        ).id  # fmt: skip
     send_or_leave(Job(run, f"fulfillment.{change.kind}", Direction.ODOO_TO_MAGENTO), log_id)
     return log_id
 
@@ -92,8 +78,8 @@ def _run(session: Session, entry: SyncLog) -> dict[str, Any]:
     conn = connection_of(session, entry)
     payload = entry.payload or {}
     # One run per Odoo record at a time: two runs of one change can overlap (a message
-    # delivered twice, a stuck log replaced while its first run still went on), and the
-    # second must find the first's binding, not post to Magento again and be refused.
+    # delivered twice, two polls racing past the check in `_queue`), and the second must
+    # find the first's binding, not post to Magento again and be refused.
     lock_keys(session, f"fulfillment.{conn.id}", [f"{payload['kind']}:{payload['odoo_id']}"])
     ctx = FulfillmentContext(session, conn, magento_client(conn), odoo_client(conn))
     result = SYNCS[payload["kind"]](ctx, int(payload["odoo_id"]))
