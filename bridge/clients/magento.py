@@ -26,7 +26,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
@@ -223,9 +223,18 @@ class MagentoClient:
             query["fields"] = fields
         return self._call("GET", path, params=query)
 
-    def post(self, path: str, body: Any, *, idempotent: bool | None = None) -> Any:
-        """`idempotent`: whether a repeat is harmless (default: `magento_idempotent`)."""
-        return self._call("POST", path, body=body, idempotent=idempotent)
+    def post(
+        self,
+        path: str,
+        body: Any,
+        *,
+        idempotent: bool | None = None,
+        look: Callable[[], Any] | None = None,
+    ) -> Any:
+        """`idempotent`: whether a repeat is harmless (default: `magento_idempotent`).
+        `look`: finds what an earlier try of a POST not safe to repeat made, so it can be
+        tried again after a fault (`bridge.clients.retries`)."""
+        return self._call("POST", path, body=body, idempotent=idempotent, look=look)
 
     def put(self, path: str, body: Any, *, idempotent: bool | None = None) -> Any:
         return self._call("PUT", path, body=body, idempotent=idempotent)
@@ -341,6 +350,7 @@ class MagentoClient:
         params: dict | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        look: Callable[[], Any] | None = None,
     ) -> Any:
         safe = magento_idempotent(method, path) if idempotent is None else idempotent
         return self.retry.run(
@@ -348,6 +358,7 @@ class MagentoClient:
             idempotent=safe,
             # The whole path: a log line or a reason names the order it was about.
             what=f"Magento {method.upper()} {path.split('?', 1)[0].strip('/')}",
+            look=look,
         )
 
     def _attempt(self, method: str, path: str, params: dict | None, body: Any) -> Any:

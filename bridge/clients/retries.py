@@ -37,7 +37,11 @@ Odoo (`odoo_idempotent`):
 A request that is not safe to repeat is still tried again when it provably never left
 (`RetryableError.sent` is False: connection refused, host not found, connect timeout)
 or was turned away unhandled (429 Too Many Requests: a rate limit answers before the
-request is processed).
+request is processed), or when the caller gives a `look`: a way to find what the request
+made (Magento's shipment, invoice or credit memo of that order with those items,
+`bridge/sync/fulfillment.py`). Before each further try the look runs (unless every try
+so far provably did nothing: never sent, or a 429), and what it finds is the call's
+answer; only when it finds nothing is the request sent again.
 When it was sent and no answer came (read timeout, dropped connection), the call ends
 with `OutcomeUnknownError`, so a caller looks at the other side before repeating it;
 any other transient error on it is handed to the task-level retry as it is.
@@ -105,16 +109,26 @@ class RetryPolicy:
             retry_after_max=s.http_retry_after_max,
         )
 
-    def run(self, attempt: Callable[[], T], *, idempotent: bool, what: str) -> T:
+    def run(
+        self,
+        attempt: Callable[[], T],
+        *,
+        idempotent: bool,
+        what: str,
+        look: Callable[[], T | None] | None = None,
+    ) -> T:
         """`attempt()` until it succeeds, fails for good, or the bounds are reached.
 
         `what` names the call in the log ("Magento GET orders", "Odoo sale.order.read").
+        `look`: for a request not safe to repeat, finds what an earlier try made (None:
+        nothing); it runs before a further try once one may have been applied.
         """
 
         def worth_another(exc: BaseException) -> bool:
             if not isinstance(exc, RetryableError) or exc.tries:
                 return False  # exc.tries: a request inside this one (a login) spent its own
-            if not (idempotent or not exc.sent or exc.status == TOO_MANY_REQUESTS):
+            repeatable = idempotent or look is not None
+            if not (repeatable or not exc.sent or exc.status == TOO_MANY_REQUESTS):
                 return False
             return exc.retry_after is None or exc.retry_after <= self.retry_after_max
 
@@ -144,11 +158,18 @@ class RetryPolicy:
             reraise=True,
         )
         tried = 0
+        maybe_applied = False  # a try was sent and not turned away: look before the next
 
         def counted() -> T:
-            nonlocal tried
+            nonlocal tried, maybe_applied
             tried += 1
-            return attempt()
+            if maybe_applied and look is not None and (found := look()) is not None:
+                return found  # an earlier try was applied; its answer was what got lost
+            try:
+                return attempt()
+            except RetryableError as exc:
+                maybe_applied |= exc.sent and exc.status != TOO_MANY_REQUESTS
+                raise
 
         try:
             return retrying(counted)

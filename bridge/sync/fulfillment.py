@@ -8,16 +8,14 @@ moves the same items and quantities is the answer Bridge lost when it crashed af
 Magento answered, and it is bound instead of being made again.
 
 The same look settles a transient fault on the write itself (`_create`): a 5xx, a
-timeout or a dropped answer does not say whether Magento made the record, so Bridge
-looks, then tries again within the per-request bounds, instead of spending a task retry
-(its backoff, and every read again) on each fault of a flaky Magento.
+timeout or a dropped answer does not say whether Magento made the record, so the client
+looks, then tries again within the per-request bounds (the `look` of
+`bridge.clients.retries`), instead of spending a task retry (its backoff, and every read
+again) on each fault of a flaky Magento.
 """
 
 from __future__ import annotations
 
-import logging
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,15 +27,12 @@ from bridge.clients.errors import PermanentError, RetryableError
 from bridge.clients.magento import MagentoClient
 from bridge.clients.magento_search import SearchCriteria
 from bridge.clients.odoo import OdooClient, m2o_id
-from bridge.clients.retries import RetryPolicy
 from bridge.mappers import fulfillment as fm
 from bridge.mappers.errors import MappingError
 from bridge.mappers.setup import shipping_method_of_order
 from bridge.models import Binding, Connection, PaymentMethod, ShippingMethod
 from bridge.sync import bindings
 from bridge.sync.stock import levels as stock_levels
-
-log = logging.getLogger(__name__)
 
 PAID = ("paid", "in_payment")
 #: Products of the lines an order import adds that Magento computes itself on a refund.
@@ -102,42 +97,30 @@ def _recover(
 def _create(
     ctx: FulfillmentContext,
     entity: str,
-    path: str,
+    records: str,
     order: dict[str, Any],
     items: list[dict[str, Any]],
-    send: Callable[[], Any],
+    path: str,
+    body: dict[str, Any],
 ) -> tuple[int, bool]:
     """Make a Magento shipment, invoice or credit memo once: (its id, found by a look).
 
-    `send` is the POST; `entity`, `path`, `order` and `items` are what `_recover` looks
-    for after a transient fault on it. Tries and waits follow the per-request policy
-    (BRIDGE_HTTP_RETRY_*); past it the fault goes to the task-level retry, which looks
-    first as well. A fault the client already retried (a login, a rate limit, a request
-    that never left) is not tried again here: its round was spent.
+    `path` and `body` are the POST. It is not safe to repeat, so after a transient fault
+    the client tries it again only once a look (`_recover` in `records` for this `order`
+    and these `items`) found nothing, within the per-request bounds (BRIDGE_HTTP_RETRY_*,
+    `bridge.clients.retries`); past them the fault goes to the task-level retry, which
+    looks first as well.
     """
-    policy = RetryPolicy.from_settings()
-    started = time.monotonic()
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return int(send()), False
-        except RetryableError as exc:
-            asked = exc.retry_after or 0.0
-            ceiling = min(policy.backoff_max, policy.backoff * 2**attempt)
-            wait = max(asked, random.uniform(0, ceiling))
-            if (
-                attempt >= policy.attempts
-                or (exc.tries or 1) > 1
-                or asked > policy.retry_after_max
-                or time.monotonic() - started + wait > policy.total
-            ):
-                raise
-            log.info("Magento %s of order %s: %s; looking, then try %d in %.1f s",
-                     entity, order.get("increment_id"), exc, attempt + 1, wait)  # fmt: skip
-            time.sleep(wait)
-            if (found := _recover(ctx, entity, path, order, items)) is not None:
-                return found, True
+    looked = False
+
+    def look() -> int | None:
+        nonlocal looked
+        found = _recover(ctx, entity, records, order, items)
+        looked = found is not None
+        return found
+
+    made = ctx.magento.post(path, body, look=look)  # Magento answers the id as a JSON string
+    return int(made), looked
 
 
 def _skus(odoo: OdooClient, product_ids: set[int]) -> dict[int, str]:
@@ -215,11 +198,8 @@ def sync_shipment(ctx: FulfillmentContext, picking_id: int) -> dict[str, Any]:
     items = _items(fm.actionable_items(order, "qty_shipped"), wanted, "delivery")
     carrier, title = _carrier(ctx, order)
     body = fm.ship_body(items, picking.get("carrier_tracking_ref") or None, carrier, title)
-    # Magento answers the new id as a JSON string ("5").
     path = f"order/{entity_id}/ship"
-    shipment_id, looked = _create(
-        ctx, "shipment", "shipments", order, whole, lambda: ctx.magento.post(path, body)
-    )
+    shipment_id, looked = _create(ctx, "shipment", "shipments", order, whole, path, body)
     _bind(ctx, "shipment", shipment_id, "stock.picking", picking_id)
     stock_levels.expect_shipped(ctx.session, ctx.connection.id, wanted)
     summary = f"Magento shipment {shipment_id}{_LOOKED if looked else ''}"
@@ -266,9 +246,7 @@ def sync_invoice(ctx: FulfillmentContext, move_id: int) -> dict[str, Any]:
     items = _items(fm.actionable_items(order, "qty_invoiced"), wanted, "invoice")
     body = fm.invoice_body(items)
     path = f"order/{entity_id}/invoice"
-    invoice_id, looked = _create(
-        ctx, "invoice", "invoices", order, whole, lambda: ctx.magento.post(path, body)
-    )
+    invoice_id, looked = _create(ctx, "invoice", "invoices", order, whole, path, body)
     _bind(ctx, "invoice", invoice_id, "account.move", move_id)
     return {"summary": f"Magento invoice {invoice_id}{_LOOKED if looked else ''}", "items": items}
 
@@ -335,9 +313,7 @@ def _refund_whole_invoice(
     shipping = float(invoice.get("shipping_amount") or 0)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=0, online=_online(ctx, order))
     path = f"invoice/{invoice['entity_id']}/refund"
-    memo, _ = _create(
-        ctx, "refund", "creditmemos", order, items, lambda: ctx.magento.post(path, body)
-    )
+    memo, _ = _create(ctx, "refund", "creditmemos", order, items, path, body)
     return memo
 
 
@@ -376,9 +352,7 @@ def sync_refund(ctx: FulfillmentContext, credit_note_id: int) -> dict[str, Any]:
     online = _online(ctx, order)
     body = fm.refund_body(items, shipping_amount=shipping, adjustment=adjustment, online=online)
     path = f"invoice/{invoices[0]['entity_id']}/refund" if online else f"order/{entity_id}/refund"
-    memo, looked = _create(
-        ctx, "refund", "creditmemos", order, whole, lambda: ctx.magento.post(path, body)
-    )
+    memo, looked = _create(ctx, "refund", "creditmemos", order, whole, path, body)
     _bind(ctx, "refund", memo, "account.move", credit_note_id)
     summary = f"Magento credit memo {memo}{_LOOKED if looked else ''}"
     result = {"summary": summary, "items": items, "online": online}

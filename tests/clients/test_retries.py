@@ -150,6 +150,29 @@ def test_a_shipment_committed_then_dropped_is_not_doubled(magento):
     assert len(admin(magento, "GET", "records/shipments")) == 1
 
 
+@pytest.mark.parametrize("fault", ["answer lost", "5xx", "429"])
+def test_a_shipment_with_a_look_is_found_or_sent_again(magento, fault):
+    """With a `look`, a write not safe to repeat goes again only once the look finds
+    nothing; what it finds (Magento made it, the answer was lost) is the call's answer.
+    A 429 did nothing for sure: no look."""
+    if fault == "answer lost":
+        admin(magento, "POST", "drop-after-commit", {"path_contains": "/ship", "count": 1})
+    else:
+        faults(magento, max_faults=1, **FAULTS[fault])
+    c = client(magento, retry=FAST)
+    looks: list[str | None] = []
+
+    def look() -> str | None:
+        found = [str(s["entity_id"]) for s in admin(magento, "GET", "records/shipments")]
+        looks.append(found[0] if found else None)
+        return looks[-1]
+
+    made = c.post(f"order/{ORDER}/ship", {"items": [{"order_item_id": 23, "qty": 1}]}, look=look)
+    shipments = [str(s["entity_id"]) for s in admin(magento, "GET", "records/shipments")]
+    assert shipments == [str(made)]
+    assert looks == {"answer lost": [made], "5xx": [None], "429": []}[fault]
+
+
 def test_a_write_that_never_left_is_tried_again():
     """A refused connection sent nothing, so even a shipment may go again."""
     c = MagentoClient(f"http://127.0.0.1:{closed_port()}", AUTHS["token"], retry=FAST)
