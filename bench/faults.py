@@ -901,8 +901,11 @@ class Run:
         if others:
             kinds = Counter(e for e, _ in others)
             self.outcome.figures.append(("other failed logs", f"{dict(kinds)} (not this flow)"))
-            for reason, n in Counter(f"{e}: {reason_kind(r)}" for e, r in others).most_common(3):
-                self.outcome.figures.append(("", f"{n} x {reason}"))
+            reasons = Counter((e, reason_kind(r)) for e, r in others)
+            for entity in kinds:  # the commonest two of each entity: a rare one is not hidden
+                mine = [(r, n) for (e, r), n in reasons.most_common() if e == entity][:2]
+                for reason, n in mine:
+                    self.outcome.figures.append(("", f"{n} x {entity}: {reason}"))
         restarts = {w.name: w.restarts for w in self.workers.values() if w.restarts}
         if restarts:
             self.outcome.figures.append(("worker restarts", str(restarts)))
