@@ -81,13 +81,15 @@ def _existing(ctx: FulfillmentContext, path: str, entity_id: int) -> list[dict[s
 def _recover(
     ctx: FulfillmentContext,
     entity: str,
-    path: str,
+    records: str,
     order: dict[str, Any],
     items: list[dict[str, Any]],
 ) -> int | None:
-    """A Magento record of this order, unclaimed, with exactly these items: ours, made before."""
+    """A Magento record of this order, unclaimed, with exactly these items: ours, made before.
+
+    `records`: where Magento lists them ("shipments", "invoices", "creditmemos")."""
     claimed = bindings.magento_keys(ctx.session, ctx.connection.id, entity)
-    for record in _existing(ctx, path, int(order["entity_id"])):
+    for record in _existing(ctx, records, int(order["entity_id"])):
         mine = fm.addressed_lines(record.get("items") or [], order)
         if str(record.get("entity_id")) not in claimed and fm.same_items(mine, items):
             return int(record["entity_id"])

@@ -34,6 +34,17 @@ from tests.sync.test_fulfillment import OFFLINE, clients, deliver, import_all, m
 TIMEOUT = 120
 
 
+def shipment_log(conn_id: int, picking: int, write_date: str) -> int:
+    """A queued log of the delivery's shipment, as the poll writes it (`_queue`)."""
+    payload = {"kind": "shipment", "odoo_id": picking, "sale_order_id": None,
+               "write_date": write_date}  # fmt: skip
+    with db.session_scope() as session:
+        return logbook.open_log(
+            session, connection_id=conn_id, entity="fulfillment.shipment",
+            direction=Direction.ODOO_TO_MAGENTO, key=f"stock.picking:{picking}", payload=payload,
+        ).id  # fmt: skip
+
+
 @pytest.fixture
 def two_workers(redis_url: str, pg_state_db: str) -> Iterator[None]:
     """Two solo workers on the fulfillment queue: two runs at a time."""
@@ -55,14 +66,7 @@ def test_two_runs_of_one_delivery_at_once_make_one_shipment_and_both_end_done(
     # Every Magento request takes 0.4 s: a run's look, order read and POST overlap the other's.
     url = f"{magento_sandbox.url}/__sandbox__/faults"
     requests.post(url, json={"latency_ms": 400}, timeout=5).raise_for_status()
-    payload = {"kind": "shipment", "odoo_id": picking, "sale_order_id": None, "write_date": "x"}
-    with db.session_scope() as session:
-        ids = [
-            logbook.open_log(session, connection_id=conn_id, entity="fulfillment.shipment",
-                             direction=Direction.ODOO_TO_MAGENTO,
-                             key=f"stock.picking:{picking}", payload=payload).id
-            for _ in range(2)
-        ]  # fmt: skip
+    ids = [shipment_log(conn_id, picking, "x") for _ in range(2)]
     job = Job(run, "fulfillment.shipment", Direction.ODOO_TO_MAGENTO)
     for log_id in ids:
         send(job, log_id)
@@ -94,13 +98,8 @@ def test_a_waiting_log_whose_message_was_lost_is_sent_again_by_the_reaper_not_re
     with db.session_scope() as session:
         [change] = [c for c in changes(session, odoo, conn_id, feed)[0] if c.odoo_id == picking]
     # The poll's log, queued with its message lost ten minutes ago: nothing will run it.
+    lost = shipment_log(conn_id, picking, change.write_date)
     with db.session_scope() as session:
-        lost = logbook.open_log(
-            session, connection_id=conn_id, entity="fulfillment.shipment",
-            direction=Direction.ODOO_TO_MAGENTO, key=f"stock.picking:{picking}",
-            payload={"kind": "shipment", "odoo_id": picking, "sale_order_id": None,
-                     "write_date": change.write_date},
-        ).id  # fmt: skip
         ago = utcnow() - timedelta(minutes=10)
         session.execute(update(SyncLog).where(SyncLog.id == lost).values(updated_at=ago))
 
